@@ -1,0 +1,5 @@
+"""``python -m weakties`` runs the command line."""
+
+from weakties.cli import main
+
+main()

@@ -1,0 +1,29 @@
+"""One typed settings object, built once and passed in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_db_path() -> Path:
+    """``$WEAKTIES_DB``, else ``$XDG_DATA_HOME/weakties/weakties.duckdb``."""
+    env = os.environ.get("WEAKTIES_DB")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "weakties" / "weakties.duckdb"
+
+
+DEFAULT_BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run may tune. Defaults are the product's defaults."""
+
+    db_path: Path = field(default_factory=default_db_path)
+    batch_size: int = DEFAULT_BATCH_SIZE  # records per ingest transaction
+    workers: int = 0  # parse processes; 0 = decide from the input size and cores
+    memory_limit: str = "512MB"  # DuckDB's own buffer cap

@@ -1,0 +1,250 @@
+"""Ingest: sources -> records -> store, with accounting, owners and progress.
+
+The core knows nothing of terminals: progress is reported through the small
+:class:`ProgressSink` protocol that adapters implement.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from weakties.config import Settings
+from weakties.records import Record
+from weakties.sources.base import Source
+from weakties.store.writer import BatchCounts, write_batch
+
+PARALLEL_MIN_RECORDS = 20_000  # below this, starting worker processes costs more than it saves
+SENT_SHARE = 0.05  # a sender of at least this share of a mailbox's sent items is its owner
+RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
+
+
+class ProgressSink(Protocol):
+    """What ingest tells an adapter while it runs."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _Silent:
+    def start(self, label: str, total: int | None) -> None:
+        return None
+
+    def advance(self, n: int) -> None:
+        return None
+
+    def finish(self) -> None:
+        return None
+
+
+@dataclass(slots=True)
+class SourceReport:
+    """What one source contributed, and whose it is."""
+
+    source_id: int
+    label: str
+    kind: str
+    path: str
+    counts: BatchCounts
+    owner: list[str] = field(default_factory=list)
+    owner_how: str | None = None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """The summary of one ingest run."""
+
+    run_id: int
+    sources: list[SourceReport]
+    totals: BatchCounts
+
+
+def ingest_sources(
+    con: duckdb.DuckDBPyConnection,
+    sources: Sequence[Source],
+    settings: Settings,
+    progress: ProgressSink | None = None,
+) -> IngestReport:
+    """Store every record of ``sources``; infer owners; rebuild people."""
+    sink = progress or _Silent()
+    run_id = _start_run(con, sources)
+    totals = BatchCounts()
+    reports: list[SourceReport] = []
+    for source in sources:
+        report = _ingest_one(con, source, settings, sink)
+        totals.add(report.counts)
+        reports.append(report)
+    _rebuild_derived(con)
+    _finish_run(con, run_id, totals)
+    return IngestReport(run_id, reports, totals)
+
+
+def _ingest_one(
+    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, sink: ProgressSink
+) -> SourceReport:
+    source_id = register_source(con, source)
+    counts = BatchCounts()
+    sink.start(source.label, source.estimate())
+    for batch in _batches(_records(source, settings), settings.batch_size):
+        counts.add(write_batch(con, source_id, batch))
+        sink.advance(len(batch))
+    sink.finish()
+    owner, how = infer_owner(con, source_id)
+    return SourceReport(source_id, source.label, source.kind, str(source.path), counts, owner, how)
+
+
+def _records(source: Source, settings: Settings) -> Iterator[Record]:
+    workers = _workers(source, settings)
+    if workers <= 1:
+        yield from source.records()
+        return
+    parts = source.partitions(workers * 8)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(_read_part, parts):
+            yield from chunk
+
+
+def _read_part(part: Source) -> list[Record]:
+    return list(part.records())
+
+
+def _workers(source: Source, settings: Settings) -> int:
+    if settings.workers:
+        return settings.workers
+    estimate = source.estimate() or 0
+    return (os.cpu_count() or 1) if estimate >= PARALLEL_MIN_RECORDS else 1
+
+
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
+    """The id of ``source`` in the store, adding it on first sight."""
+    path = str(source.path.resolve())
+    now = datetime.now(UTC)
+    row = con.execute("SELECT source_id FROM sources WHERE path = ?", [path]).fetchone()
+    if row:
+        con.execute("UPDATE sources SET last_ingested_at = ? WHERE source_id = ?", [now, row[0]])
+        return int(row[0])
+    next_id = con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()
+    source_id = int(next_id[0]) if next_id else 1
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+        [source_id, source.kind, path, source.label, now, now, _user()],
+    )
+    return source_id
+
+
+def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[str], str | None]:
+    """Name the owner of a source: ``init --me``, else its sent mail, else its main recipient."""
+    me = [r[0] for r in con.execute("SELECT address FROM me ORDER BY address").fetchall()]
+    owner, how = (me, "init") if me else (_owner_from_sent(con, source_id), "inferred")
+    if not owner:
+        owner = _owner_from_recipients(con, source_id)
+    if not owner:
+        return [], None
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM source_owners WHERE source_id = ?", [source_id])
+    con.executemany("INSERT INTO source_owners VALUES (?, ?)", [[source_id, a] for a in owner])
+    con.execute("UPDATE sources SET owner_how = ? WHERE source_id = ?", [how, source_id])
+    con.execute("COMMIT")
+    return owner, how
+
+
+def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    rows = con.execute(
+        """
+        SELECT p.address, count(*) AS n, sum(count(*)) OVER () AS total
+        FROM items it JOIN participants p USING (interaction_id)
+        WHERE it.source_id = ? AND it.is_sent AND p.role = 'from'
+        GROUP BY p.address ORDER BY n DESC, p.address
+        """,
+        [source_id],
+    ).fetchall()
+    return [a for a, n, total in rows if n >= 2 and n >= SENT_SHARE * total]
+
+
+def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    row = con.execute(
+        """
+        WITH mail AS (
+            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
+              USING (interaction_id)
+            WHERE it.source_id = ? AND NOT i.bulk AND NOT i.automated
+        )
+        SELECT p.address, count(*) AS n, (SELECT count(*) FROM mail) AS total
+        FROM mail JOIN participants p USING (interaction_id)
+        WHERE p.role IN ('to', 'cc', 'bcc', 'attendee')
+        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
+        """,
+        [source_id],
+    ).fetchone()
+    if row and row[2] and row[1] >= max(2, RECIPIENT_SHARE * row[2]):
+        return [str(row[0])]
+    return []
+
+
+def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
+    from weakties.store.people import rebuild_people
+
+    rebuild_people(con)
+
+
+def _start_run(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> int:
+    row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
+    run_id = int(row[0]) if row else 1
+    paths = "\n".join(str(s.path) for s in sources)
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, ingested_by, paths) VALUES (?, ?, ?, ?)",
+        [run_id, datetime.now(UTC), _user(), paths],
+    )
+    return run_id
+
+
+def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, totals: BatchCounts) -> None:
+    con.execute(
+        """UPDATE runs SET finished_at = ?, n_read = ?, n_stored = ?, n_duplicates = ?,
+           n_quarantined = ?, n_known = ? WHERE run_id = ?""",
+        [
+            datetime.now(UTC),
+            totals.read,
+            totals.stored,
+            totals.duplicates,
+            totals.quarantined,
+            totals.known,
+            run_id,
+        ],
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def resolve_paths(paths: Sequence[Path]) -> list[Source]:
+    """Turn user paths into sources (the registry decides formats by content)."""
+    from weakties.sources.registry import discover
+
+    return discover(paths)

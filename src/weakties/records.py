@@ -1,0 +1,96 @@
+"""Typed records that sources yield and the store saves.
+
+Sources never touch the database: they turn one format into these records.
+Every record read from a source becomes exactly one :class:`Interaction` or
+one :class:`Quarantined`, so the ingest accounting always adds up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """How a participant took part in an interaction."""
+
+    FROM = "from"
+    TO = "to"
+    CC = "cc"
+    BCC = "bcc"
+    ORGANIZER = "organizer"
+    ATTENDEE = "attendee"
+    MEMBER = "member"
+
+
+class DateFlag(StrEnum):
+    """Why a timestamp is doubtful (``None`` on the record means it is fine)."""
+
+    MISSING = "missing"  # no usable date at all: timestamp is None
+    UNPARSED = "unparsed"  # a Date header we could not read; fell back to another source
+    IMPLAUSIBLE = "implausible"  # before 1985 or more than a day in the future of ingest time
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """One identity in one role.
+
+    ``address`` is already normalised (lower-case e-mail address, or an opaque
+    id such as ``snap:42``); ``name`` is the display name as seen, cleaned of
+    quotes and encodings, or "".
+    """
+
+    role: Role
+    address: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEvidence:
+    """Solid evidence, seen in one record, that two addresses are one person.
+
+    Example: Exchange's ``X-From: Allen, Phillip K. </O=ENRON/.../CN=PALLEN>``
+    beside ``From: k..allen@enron.com`` says the mailbox alias ``pallen@enron.com``
+    is the same person.
+    """
+
+    address: str
+    other: str
+    evidence: str
+
+
+@dataclass(slots=True)
+class Interaction:
+    """One message, meeting, call or chat, as read from a source."""
+
+    location: str  # where it was read: "path" or "path#offset"; unique per record
+    channel: str  # email, meeting, call, sms, chat, in_person, ...
+    timestamp: datetime | None  # timezone-aware UTC, or None when unknown
+    participants: list[Participant]
+    message_id: str | None = None  # without angle brackets
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    thread_id: str | None = None
+    subject_hash: str | None = None  # hash of the normalised subject; never the text
+    folder: str | None = None  # mailbox folder or label it was found in
+    is_sent: bool = False  # found in a sent folder / labelled Sent by the mail client
+    automated: bool = False  # Auto-Submitted, no-reply sender, ...
+    bulk: bool = False  # List-Id, Precedence bulk/list/junk, List-Unsubscribe
+    list_id: str | None = None
+    date_flag: DateFlag | None = None
+    duration_s: float | None = None
+    external_id: str | None = None  # an id given by the source (interaction_id column)
+    aliases: list[AliasEvidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A record we could not turn into an interaction, with why and where."""
+
+    location: str
+    reason: str  # short stable code, e.g. "no-sender", "not-a-message"
+    detail: str = ""
+
+
+Record = Interaction | Quarantined

@@ -1,0 +1,1 @@
+"""Source formats: each module parses one format into typed records."""

@@ -1,0 +1,44 @@
+"""The contract every source format fulfils."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+
+from weakties.records import Record
+
+
+class Source(ABC):
+    """One ingestable unit with one owner: a mailbox, an mbox file, a log file.
+
+    ``records()`` yields one :class:`~weakties.records.Interaction` or
+    :class:`~weakties.records.Quarantined` per record read, in a deterministic
+    order, and never raises for a malformed record (it quarantines it).
+    It may raise :class:`~weakties.errors.InputError` when the whole source
+    is unreadable.
+    """
+
+    kind: str = "?"
+
+    def __init__(self, path: Path, label: str | None = None) -> None:
+        self.path = path
+        self.label = label or path.name
+
+    @abstractmethod
+    def records(self) -> Iterator[Record]:
+        """Yield every record of the source, in a stable order."""
+
+    def estimate(self) -> int | None:
+        """How many records to expect, if cheap to know (for progress bars)."""
+        return None
+
+    def partitions(self, n: int) -> list[Source]:
+        """Up to ``n`` picklable parts whose records, concatenated, are ``records()``.
+
+        Lets ingest parse big sources on several cores; the default is no split.
+        """
+        return [self]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r})"

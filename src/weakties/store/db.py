@@ -1,0 +1,79 @@
+"""Opening the store: one DuckDB file, migrated to the current schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from weakties.errors import StoreError
+from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str = "512MB"
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at ``path`` and migrate it.
+
+    Raises :class:`StoreError` when the file is not a DuckDB database, is locked
+    by another process, or was written by a newer weakties.
+    """
+    if read_only and not path.exists():
+        raise StoreError(f"No store at {path}.", "Run `weakties ingest PATH` first, or pass --db.")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"Cannot open the store {path}: {_first_line(exc)}.",
+            "Is another weakties command using it? Wait for it, or pass another --db.",
+        ) from exc
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"{path} is not a weakties store: {_first_line(exc)}.",
+            "Pass --db with another path, or move the file away.",
+        ) from exc
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    if not read_only:
+        migrate(con)
+    else:
+        _check_version(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version; 0 for an empty database."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    if not has_meta or not has_meta[0]:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the store to :data:`SCHEMA_VERSION`, one migration per transaction."""
+    version = _check_version(con)
+    while version < SCHEMA_VERSION:
+        con.execute("BEGIN TRANSACTION")
+        MIGRATIONS[version](con)
+        version += 1
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+        con.execute("COMMIT")
+
+
+def _check_version(con: duckdb.DuckDBPyConnection) -> int:
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"This store has schema version {version}; this weakties knows {SCHEMA_VERSION}.",
+            "Upgrade weakties to read it.",
+        )
+    return version
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,45 @@
+"""Natural and content keys, and the stable interaction ids derived from them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from weakties.records import Interaction, Role
+
+_RECIPIENT_ROLES = frozenset({Role.TO, Role.CC, Role.BCC, Role.ATTENDEE, Role.MEMBER})
+
+
+def interaction_keys(record: Interaction) -> tuple[str, ...]:
+    """Every key under which ``record`` could already be stored, natural key first.
+
+    Logs with an id are keyed by it alone. Mail is keyed by its Message-ID and by a
+    content key (sender, time, recipients, subject hash), because one message copied
+    into several folders may carry a different Message-ID in each (Enron).
+    """
+    if record.external_id is not None:
+        return (f"x:{record.external_id}",)
+    content = content_key(record)
+    if record.message_id:
+        return (f"m:{record.message_id}", content)
+    return (content,)
+
+
+def content_key(record: Interaction) -> str:
+    """A hash of what makes a message the same message wherever it was filed."""
+    senders = sorted(p.address for p in record.participants if p.role not in _RECIPIENT_ROLES)
+    recipients = sorted({p.address for p in record.participants if p.role in _RECIPIENT_ROLES})
+    when = (
+        record.timestamp.isoformat()
+        if record.timestamp
+        else f"?{record.message_id or record.location}"
+    )
+    text = "\x1f".join(
+        (record.channel, ",".join(senders), when, ",".join(recipients), record.subject_hash or "")
+    )
+    return "c:" + hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def stable_id(key: str) -> int:
+    """A signed 64-bit id derived from a key: the same key gives the same id in any run."""
+    digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -1,0 +1,125 @@
+"""Read-side queries behind the listings (people, quarantine, stats)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+
+def people(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    search: str | None = None,
+    include_automated: bool = False,
+    limit: int | None = None,
+) -> pa.Table:
+    """People with interaction counts, first/last seen, organisation and identities."""
+    where = ["(? OR NOT p.automated)"]
+    params: list[object] = [include_automated]
+    if search:
+        where.append(
+            "(p.display_name ILIKE ? OR EXISTS (SELECT 1 FROM identities s "
+            "WHERE s.person_id = p.person_id AND s.address ILIKE ?))"
+        )
+        params += [f"%{search}%", f"%{search}%"]
+    sql = f"""
+        WITH seen AS (
+            SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
+                   min(i.ts) AS first_seen, max(i.ts) AS last_seen
+            FROM identities d
+            JOIN participants pa ON pa.address = d.address
+            JOIN interactions i ON i.interaction_id = pa.interaction_id
+            GROUP BY d.person_id
+        ),
+        ids AS (
+            SELECT person_id, list(address ORDER BY n_interactions DESC, address) AS identities
+            FROM identities GROUP BY person_id
+        )
+        SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+               coalesce(s.interactions, 0) AS interactions,
+               s.first_seen, s.last_seen, p.automated, p.is_owner,
+               array_to_string(ids.identities, ' ') AS identities
+        FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
+        WHERE {" AND ".join(where)}
+        ORDER BY interactions DESC, name
+        {f"LIMIT {int(limit)}" if limit else ""}
+    """
+    return con.execute(sql, params).to_arrow_table()
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
+    """What was set aside, where, and why."""
+    return con.execute(
+        """
+        SELECT q.reason, q.location, q.detail, s.label AS source
+        FROM quarantine q JOIN sources s USING (source_id)
+        WHERE ? IS NULL OR q.reason = ?
+        ORDER BY q.reason, q.location
+        """,
+        [reason, reason],
+    ).to_arrow_table()
+
+
+def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Each ingested source with its owner and its ledger counts."""
+    return con.execute(
+        """
+        SELECT s.source_id, s.label, s.kind, s.path,
+               coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
+               (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
+               (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
+                  AND i.outcome = 'stored') AS stored,
+               (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
+                  AND i.outcome = 'duplicate') AS duplicates,
+               (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
+                  AND i.outcome = 'quarantined') AS quarantined,
+               s.last_ingested_at
+        FROM sources s LEFT JOIN source_owners o USING (source_id)
+        GROUP BY ALL ORDER BY s.source_id
+        """
+    ).to_arrow_table()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """A summary of the store."""
+
+    sources: int
+    read: int
+    interactions: int
+    duplicates: int
+    quarantined: int
+    automated_or_bulk: int
+    people: int
+    automated_people: int
+    identities: int
+    organisations: int
+    owners: int
+    first: str | None
+    last: str | None
+
+
+def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
+    """Counts over the whole store; ``read = interactions + duplicates + quarantined``."""
+    row = con.execute(
+        """
+        SELECT
+          (SELECT count(*) FROM sources),
+          (SELECT count(*) FROM items),
+          (SELECT count(*) FROM interactions),
+          (SELECT count(*) FROM items WHERE outcome = 'duplicate'),
+          (SELECT count(*) FROM items WHERE outcome = 'quarantined'),
+          (SELECT count(*) FROM interactions WHERE automated OR bulk),
+          (SELECT count(*) FROM people),
+          (SELECT count(*) FROM people WHERE automated),
+          (SELECT count(*) FROM identities),
+          (SELECT count(*) FROM organisations),
+          (SELECT count(*) FROM people WHERE is_owner),
+          (SELECT strftime(min(ts), '%Y-%m-%d') FROM interactions WHERE date_flag IS NULL),
+          (SELECT strftime(max(ts), '%Y-%m-%d') FROM interactions WHERE date_flag IS NULL)
+        """
+    ).fetchone()
+    assert row is not None
+    return StoreStats(*row)

@@ -1,0 +1,153 @@
+"""The store's tables, and migrations between schema versions.
+
+Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
+``quarantine``, ``sources``, ``source_owners``) are append-only and written by
+ingest. Derived tables (``identities``, ``people``, ``organisations``, and later
+ties and graph measures) are rebuilt from facts and stamped with the model
+version that made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- One row per ingested source unit (a mailbox, an mbox file, a log file).
+CREATE TABLE IF NOT EXISTS sources (
+    source_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,            -- maildir, mbox, eml, csv, parquet, demo ...
+    path VARCHAR NOT NULL UNIQUE,     -- absolute path of the mailbox root or file
+    label VARCHAR NOT NULL,
+    first_ingested_at TIMESTAMPTZ NOT NULL,
+    last_ingested_at TIMESTAMPTZ NOT NULL,
+    ingested_by VARCHAR NOT NULL,
+    owner_how VARCHAR                 -- 'init', 'inferred', or NULL when unknown
+);
+
+-- The addresses of each source's owner (the person whose mailbox it is).
+CREATE TABLE IF NOT EXISTS source_owners (
+    source_id INTEGER NOT NULL,
+    address VARCHAR NOT NULL,
+    PRIMARY KEY (source_id, address)
+);
+
+-- The ledger: every record ever read, with what became of it.
+CREATE TABLE IF NOT EXISTS items (
+    location VARCHAR PRIMARY KEY,
+    source_id INTEGER NOT NULL,
+    outcome VARCHAR NOT NULL,         -- stored, duplicate, quarantined
+    interaction_id BIGINT,            -- the stored interaction (itself, or the one it duplicates)
+    is_sent BOOLEAN NOT NULL          -- found in a sent folder / labelled Sent
+);
+
+CREATE TABLE IF NOT EXISTS interactions (
+    interaction_id BIGINT PRIMARY KEY, -- derived from the natural key: stable across runs
+    natural_key VARCHAR NOT NULL,      -- Message-ID, external id, else the content key
+    content_key VARCHAR NOT NULL,      -- hash of sender, time, recipients, subject hash
+    source_id INTEGER NOT NULL,        -- where it was first stored from
+    channel VARCHAR NOT NULL,
+    ts TIMESTAMPTZ,
+    date_flag VARCHAR,
+    message_id VARCHAR,
+    in_reply_to VARCHAR,
+    thread_id VARCHAR,
+    subject_hash VARCHAR,
+    list_id VARCHAR,
+    automated BOOLEAN NOT NULL,
+    bulk BOOLEAN NOT NULL,
+    duration_s DOUBLE,
+    n_participants INTEGER NOT NULL
+);
+
+-- Every key an interaction is known by (Message-ID, content key, external id).
+CREATE TABLE IF NOT EXISTS interaction_keys (
+    key VARCHAR PRIMARY KEY,
+    interaction_id BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS participants (
+    interaction_id BIGINT NOT NULL,
+    address VARCHAR NOT NULL,          -- normalised identity (e-mail or opaque id)
+    role VARCHAR NOT NULL,             -- from, to, cc, bcc, organizer, attendee, member
+    name VARCHAR NOT NULL              -- display name as seen, or ''
+);
+
+CREATE TABLE IF NOT EXISTS identity_links (
+    address VARCHAR NOT NULL,
+    other VARCHAR NOT NULL,
+    evidence VARCHAR NOT NULL,
+    PRIMARY KEY (address, other, evidence)
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    location VARCHAR PRIMARY KEY,
+    source_id INTEGER NOT NULL,
+    reason VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL
+);
+
+-- One row per ingest run: what it read and what became of it.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    ingested_by VARCHAR NOT NULL,
+    paths VARCHAR NOT NULL,
+    n_read BIGINT NOT NULL DEFAULT 0,
+    n_stored BIGINT NOT NULL DEFAULT 0,
+    n_duplicates BIGINT NOT NULL DEFAULT 0,
+    n_quarantined BIGINT NOT NULL DEFAULT 0,
+    n_known BIGINT NOT NULL DEFAULT 0   -- already in the ledger from an earlier run
+);
+
+-- Addresses the user named as their own with `weakties init --me`.
+CREATE TABLE IF NOT EXISTS me (
+    address VARCHAR PRIMARY KEY
+);
+
+-- Derived: rebuilt from facts by identity resolution.
+CREATE TABLE IF NOT EXISTS identities (
+    address VARCHAR PRIMARY KEY,
+    person_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,             -- email, handle, id
+    domain VARCHAR,
+    names VARCHAR[] NOT NULL,          -- display names seen, most frequent first
+    automated BOOLEAN NOT NULL,
+    n_interactions BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS people (
+    person_id BIGINT PRIMARY KEY,
+    display_name VARCHAR NOT NULL,
+    primary_address VARCHAR NOT NULL,
+    org_domain VARCHAR,
+    automated BOOLEAN NOT NULL,
+    is_owner BOOLEAN NOT NULL,
+    model_version VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS organisations (
+    org_domain VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    n_people BIGINT NOT NULL
+);
+"""
+
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _to_v1(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_V1)
+
+
+# MIGRATIONS[n] brings a store from version n to n + 1.
+MIGRATIONS: dict[int, Migration] = {0: _to_v1}
