@@ -24,16 +24,8 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"Cannot open the store {path}: {_first_line(exc)}.",
-            "Is another weakties command using it? Wait for it, or pass another --db.",
-        ) from exc
     except duckdb.Error as exc:
-        raise StoreError(
-            f"{path} is not a weakties store: {_first_line(exc)}.",
-            "Pass --db with another path, or move the file away.",
-        ) from exc
+        raise _open_error(path, exc) from exc
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
     if not read_only:
@@ -73,6 +65,21 @@ def _check_version(con: duckdb.DuckDBPyConnection) -> int:
             "Upgrade weakties to read it.",
         )
     return version
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
+    text = _first_line(exc)
+    if "lock" in text.lower():
+        return StoreError(
+            f"The store {path} is in use by another process.",
+            "Wait for the other weakties command to finish, or pass another --db.",
+        )
+    if isinstance(exc, duckdb.IOException) and "not a valid" not in text:
+        return StoreError(f"Cannot open the store {path}: {text}.", "Check the path.")
+    return StoreError(
+        f"{path} is not a weakties store: {text}.",
+        "Pass --db with another path, or move the file away.",
+    )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,144 @@
+"""Generate the demo files: the owner's mbox with its truth, and the organisation log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from weakties.demo.events import write_events
+from weakties.demo.mbox import MboxCounts, write_mbox
+from weakties.demo.model import DemoConfig, IdMaker, Mail
+from weakties.demo.noise import blast_senders, noise_mail
+from weakties.demo.org import Organisation, build
+from weakties.demo.owner import owner_mail
+from weakties.demo.services import newsletters, notifiers
+from weakties.demo.threads import Writer
+from weakties.demo.truth import (
+    BridgeTruth,
+    CompanyTruth,
+    Counts,
+    DemoTruth,
+    DormantTruth,
+    LinkTruth,
+    ListTruth,
+    OneWayTruth,
+    last_contacts,
+    write_truth,
+)
+
+NAME = "northwind"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFiles:
+    """Where :func:`generate` wrote the mailbox and its planted truth."""
+
+    mbox: Path
+    truth: Path
+
+
+def generate(config: DemoConfig, out_dir: Path) -> DemoFiles:
+    """Write ``northwind.mbox`` and ``northwind.truth.json`` into ``out_dir``.
+
+    The same ``config`` always gives byte-identical files.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    org = build(config)
+    mails = [*_owner_plan(org, config, text=True), *noise_mail(org, config)]
+    files = DemoFiles(out_dir / f"{NAME}.mbox", out_dir / f"{NAME}.truth.json")
+    owner = frozenset((org.owner.email, *org.owner.aliases))
+    counts = write_mbox(files.mbox, mails, owner, config.rng("mbox"), config.count(8))
+    write_truth(files.truth, _truth(config, org, mails, counts))
+    return files
+
+
+def generate_events(config: DemoConfig, out_dir: Path) -> Path:
+    """Write ``northwind.events.csv``: the whole organisation's interactions.
+
+    It holds the owner's person-to-person mail (same Message-IDs as the mbox)
+    plus everyone else's mail, meetings and calls, as one generic log.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    org = build(config)
+    path = out_dir / f"{NAME}.events.csv"
+    write_events(path, config, org, _owner_plan(org, config, text=False))
+    return path
+
+
+def _owner_plan(org: Organisation, config: DemoConfig, text: bool) -> list[Mail]:
+    """The owner's human threads; bodies come from their own stream, so the plan
+    is the same whether or not they are written."""
+    writer = Writer(
+        config.rng("owner"),
+        IdMaker(config.rng("ids")),
+        org.period.end,
+        config.rng("text") if text else None,
+    )
+    return owner_mail(org, writer)
+
+
+def _truth(
+    config: DemoConfig, org: Organisation, mails: Sequence[Mail], counts: MboxCounts
+) -> DemoTruth:
+    owner = (org.owner.email, *org.owner.aliases)
+    colleagues = [p for t in org.teams for p in t.members if p is not org.owner]
+    return DemoTruth(
+        config=config,
+        period_start=org.period.start.date(),
+        period_end=org.period.end.date(),
+        owner_name=org.owner.name,
+        owner=owner,
+        close=tuple(p.email for p in org.close),
+        regular=tuple(p.email for p in org.regular),
+        bridges=tuple(
+            BridgeTruth(t.person.email, t.person.name, t.kind, t.target) for t in org.bridges
+        ),
+        dormant=_dormant(org, mails),
+        one_way=tuple(
+            OneWayTruth(t.person.email, t.person.name, t.kind, t.target) for t in org.one_way
+        ),
+        automated=tuple(s.address for s in notifiers()),
+        bulk=tuple(s.address for s in newsletters(config)) + _blast(org),
+        blast=_blast(org),
+        mailing_lists=tuple(ListTruth(m.name, m.address, m.list_id) for m in org.lists),
+        teams={t.name: tuple(p.email for p in t.members) for t in org.teams},
+        companies=tuple(
+            CompanyTruth(c.name, c.domain, c.role, tuple(p.email for p in c.members))
+            for c in org.companies
+        ),
+        aliases=_aliases(org),
+        org_links=tuple(LinkTruth(a.email, a.group, b.email, b.group) for a, b in org.liaisons),
+        account_managers={c.name: p.email for c, p in org.account_managers},
+        counts=Counts(
+            messages_written=counts.written,
+            unique_messages=len(mails),
+            duplicates=counts.duplicates,
+            sent_by_owner=sum(m.sender.email in owner for m in mails),
+            colleagues=len(colleagues),
+            external_contacts=sum(len(c.members) for c in org.companies) + len(org.friends),
+            teams=len(org.teams),
+            companies=len(org.companies),
+        ),
+    )
+
+
+def _blast(org: Organisation) -> tuple[str, ...]:
+    return tuple(p.email for p in blast_senders(org))
+
+
+def _dormant(org: Organisation, mails: Sequence[Mail]) -> tuple[DormantTruth, ...]:
+    """Dormant people with the date they last appeared in the mailbox."""
+    primary = {a: p.email for p in org.dormant for a in (p.email, *p.aliases)}
+    last = last_contacts(mails, primary)
+    return tuple(DormantTruth(p.email, p.name, p.group, last[p.email]) for p in org.dormant)
+
+
+def _aliases(org: Organisation) -> dict[str, tuple[str, ...]]:
+    """Every person with more than one address: primary -> the others."""
+    people = [
+        org.owner,
+        *(p for t in org.teams for p in t.members),
+        *(p for c in org.companies for p in c.members),
+    ]
+    return {p.email: p.aliases for p in people if p.aliases}
