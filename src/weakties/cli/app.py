@@ -33,6 +33,7 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv
 @app.callback()
 def _root(ctx: typer.Context, db: DbOption = None) -> None:
     ctx.obj = Settings(db_path=db or default_db_path())
+    ctx.meta["explicit_db"] = db is not None
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -116,4 +117,4 @@ def demo(
     """Generate a sample organisation's mailbox, ingest it and summarise it."""
     from weakties.cli.demo_cmd import run_demo
 
-    run_demo(_settings(ctx), out, seed)
+    run_demo(_settings(ctx), out, seed, explicit_db=bool(ctx.meta.get("explicit_db")))

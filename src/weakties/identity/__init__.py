@@ -1,0 +1,1 @@
+"""Identities: addresses, people and organisations behind the records."""

@@ -1,0 +1,571 @@
+"""Identity resolution: which addresses belong to one person.
+
+Pure: typed facts in, a :class:`Resolution` out. Addresses are merged
+(union-find) only on solid evidence, in this order:
+
+1. owner groups: the addresses of one mailbox's owner, or of ``me``;
+2. alias links the sources saw (an Exchange DN beside an SMTP address);
+3. one full display name that is the *dominant* name of two or more
+   addresses of the same organisation;
+4. a local part spelling a full name (``phillip.k.allen``, ``anne_m_lee``)
+   equal to the dominant name of another address of the same organisation.
+
+Rules 3 and 4 are name evidence. They never touch free-mail or automated
+addresses, and a name merge is refused (and reported) when the merged
+cluster would hold more than :data:`MAX_NAME_CLUSTER` addresses, or dominant
+names whose last names disagree. Evidence merges (1, 2) are always kept.
+Weak evidence (a shared first or last name, a name seen once on an address
+known by another name, the same name at two free-mail providers) never merges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+
+from weakties.identity.addresses import canonical_name, clean_name, is_automated_local_part
+from weakties.identity.orgs import org_domain, org_name
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MAX_NAME_CLUSTER = 8  # a person rarely has more addresses at one organisation than this
+MAX_NAMES = 20  # display names kept per identity (a list address collects hundreds)
+
+# Automated-sender thresholds (identity level; owners are never flagged).
+FLAGGED_MIN_SENT = 2  # "mostly flagged at ingest" needs at least this many sent
+FLAGGED_SHARE = 0.5  # ... and more than this share of them flagged automated/bulk
+BLAST_MIN_SENT = 5  # a one-way blast: at least this many messages sent,
+BLAST_MEDIAN_RECIPIENTS = 10.0  # ... to a median of this many recipients each,
+BLAST_DISTINCT_RECIPIENTS = 50  # ... or to this many distinct recipients in all,
+BLAST_MAX_HEARD_BACK = 0.05  # ... with at most this share of them ever writing back,
+BLAST_MAX_RECEIVED = 0.2  # ... and receiving at most this many messages per message sent
+MACHINE_DIGITS = 6  # a run this long in a corporate local part is a tracking id, not a name
+
+_ROLE_WORDS = _words(
+    """
+    admin administrator info information team support sales help helpdesk desk service
+    services office hr it marketing news newsletter noreply reply notification
+    notifications alert alerts mailer daemon postmaster webmaster billing accounts account
+    customer customers care contact enquiries inquiries jobs careers recruiting press media
+    list lists mailing announcements announcement bulletin group dept department committee
+    staff all everyone calendar system systems operations ops security training reception
+    feedback events digest updates update via behalf unknown undisclosed recipients user
+    users mailbox shared general payroll finance legal facilities communications corporate
+    """
+)
+_LIST_TOKENS = _words("listserv majordomo mailman lyris sympa ezmlm")
+_ADDRESS_LIKE = re.compile(r"@|^/|/o=|cn=|://|^[\w.-]+\.[a-z]{2,}$", re.IGNORECASE)
+_PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
+_LOCAL_SEPARATORS = re.compile(r"[._-]+")
+_MACHINE_LOCAL = re.compile(r"[a-z0-9._+-]+")
+_DIGIT_RUN = re.compile(rf"[0-9]{{{MACHINE_DIGITS},}}")
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """How often ``address`` was seen under display name ``name`` ("" for none)."""
+
+    address: str
+    name: str
+    n_seen: int
+    n_sent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What one address did across all interactions; feeds the automated-sender rules."""
+
+    address: str
+    n_interactions: int = 0
+    n_sent: int = 0
+    n_flagged: int = 0  # sent and flagged automated, or bulk outside any list, at ingest
+    median_recipients: float = 0.0  # over the messages it sent
+    n_recipients: int = 0  # distinct addresses it sent to
+    n_heard_back: int = 0  # of those, how many ever sent something to it
+    n_received: int = 0  # interactions in which it was a recipient
+    is_list: bool = False  # a mailing list's own address (it matches a List-Id)
+    list_regular: bool = False  # on most threads of a list, never sending
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Alias evidence from a source: ``address`` and ``other`` are one person."""
+
+    address: str
+    other: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One address, the person it belongs to, and what was seen of it."""
+
+    address: str
+    person_id: int
+    kind: str  # email, id
+    domain: str | None
+    names: tuple[str, ...]  # display names as seen, most frequent first
+    automated: bool
+    n_interactions: int
+    automated_why: str = ""  # local-part, flagged, list, blast; "" when not automated
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One resolved person (or automated sender) and the addresses it uses."""
+
+    person_id: int
+    display_name: str
+    primary_address: str
+    org_domain: str | None
+    automated: bool
+    is_owner: bool
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation domain and how many non-automated people it has."""
+
+    org_domain: str
+    name: str
+    n_people: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A name merge that was refused, and why (kept for reports and tuning)."""
+
+    rule: str  # name, local-part
+    key: str  # the name that would have merged the addresses
+    addresses: tuple[str, ...]
+    reason: str  # too-many-addresses, last-names-disagree
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The result of :func:`resolve`, every part sorted for stable output."""
+
+    identities: tuple[Identity, ...]
+    people: tuple[Person, ...]
+    organisations: tuple[Organisation, ...]
+    refusals: tuple[Refusal, ...]
+
+    @property
+    def n_merged(self) -> int:
+        """People with more than one address."""
+        return sum(1 for p in self.people if len(p.addresses) > 1)
+
+
+@dataclass(slots=True)
+class _Address:
+    """Everything resolution knows about one address."""
+
+    address: str
+    names: dict[str, int] = field(default_factory=dict)  # raw display name -> times seen
+    named: list[tuple[str, str, int]] = field(default_factory=list)  # (canonical, raw, n)
+    n_seen: int = 0
+    activity: Activity | None = None
+    domain: str | None = None
+    org: str | None = None
+    dominant: str | None = None
+    automated_why: str = ""
+
+    @property
+    def n_interactions(self) -> int:
+        return self.activity.n_interactions if self.activity else self.n_seen
+
+
+def resolve(
+    observations: Iterable[Observation],
+    links: Iterable[Link] = (),
+    owners: Iterable[Iterable[str]] = (),
+    activity: Iterable[Activity] = (),
+) -> Resolution:
+    """Resolve addresses into people, organisations and automated senders.
+
+    The result depends only on the facts, not on their order, so a rebuild
+    over the same store produces identical tables.
+    """
+    owner_groups = [sorted(set(group)) for group in owners]
+    link_list = sorted(links, key=lambda x: (x.address, x.other, x.evidence))
+    facts = _collect(observations, activity, link_list, owner_groups)
+    owner_set = {a for group in owner_groups for a in group}
+    for fact in facts.values():
+        fact.automated_why = "" if fact.address in owner_set else _automated_why(fact)
+    clusters = _Clusters(sorted(facts))
+    for group in owner_groups:
+        clusters.union(group)
+    for link in link_list:
+        clusters.union([link.address, link.other])
+    refusals = _merge_on_names(clusters, facts)
+    return _build(clusters, facts, owner_set, refusals)
+
+
+# -- facts -------------------------------------------------------------------------
+
+
+def _collect(
+    observations: Iterable[Observation],
+    activity: Iterable[Activity],
+    links: list[Link],
+    owners: list[list[str]],
+) -> dict[str, _Address]:
+    """Gather names and activity per address, and derive domain, org and dominant name."""
+    facts: dict[str, _Address] = {}
+
+    def fact(address: str) -> _Address:
+        if address not in facts:
+            facts[address] = _Address(address)
+        return facts[address]
+
+    for obs in observations:
+        entry = facts.get(obs.address) or fact(obs.address)
+        entry.n_seen += obs.n_seen
+        name = obs.name.strip()
+        if name:
+            entry.names[name] = entry.names.get(name, 0) + obs.n_seen
+    for act in activity:
+        fact(act.address).activity = act
+    linked = [a for link in links for a in (link.address, link.other)]
+    for address in chain(linked, *owners):
+        fact(address)
+    for entry in facts.values():
+        entry.domain = entry.address.rpartition("@")[2] if _kind(entry.address) == "email" else None
+        entry.org = org_domain(entry.domain)
+        entry.named = [(c, raw, n) for raw, n in entry.names.items() if (c := _canonical(raw))]
+        entry.dominant = _dominant(entry.named, entry.org)
+    return facts
+
+
+def _kind(address: str) -> str:
+    local, at, domain = address.rpartition("@")
+    return "email" if at and local and "." in domain and ":" not in local else "id"
+
+
+def _dominant(named: list[tuple[str, str, int]], org: str | None) -> str | None:
+    """The full name an address is known by, if one clearly leads; else None."""
+    brand = org.split(".")[0] if org else None
+    full: dict[str, int] = {}
+    for canonical, _raw, n in named:
+        if _is_full_name(canonical) and brand not in canonical.split():
+            full[canonical] = full.get(canonical, 0) + n
+    if len(full) < 2:
+        return next(iter(full), None)
+    top = max(full.values())
+    leaders = [name for name, n in full.items() if n == top]
+    return leaders[0] if len(leaders) == 1 else None
+
+
+# -- names -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 16)
+def _canonical(raw: str) -> str:
+    """A comparable form of a display name ("Allen, Phillip K." -> "phillip k allen").
+
+    Address-looking names and Exchange DNs become "": they say nothing of the person.
+    """
+    return "" if _ADDRESS_LIKE.search(raw.strip()) else canonical_name(raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_full_name(canonical: str) -> bool:
+    """A name good enough to merge on: two real words, letters only, no role words."""
+    tokens = canonical.split()
+    return (
+        len(tokens) >= 2
+        and sum(1 for t in tokens if len(t) >= 2) >= 2
+        and all(t.isalpha() for t in tokens)
+        and not any(t in _ROLE_WORDS for t in tokens)
+    )
+
+
+def _local_part_name(address: str) -> str | None:
+    """The full name a local part spells (``phillip.k.allen`` -> "phillip k allen").
+
+    Needs separators: ``firstlast`` or ``pallen`` could be anyone.
+    """
+    parts = _local_words(address.lower())
+    if not 2 <= len(parts) <= 4 or len(parts[0]) < 2 or len(parts[-1]) < 2:
+        return None
+    name = " ".join(parts)
+    return name if _is_full_name(name) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _display_form(raw: str) -> str:
+    """A display name as a person would write it: "Allen, Phillip K." -> "Phillip K. Allen"."""
+    text = " ".join(_PARENS.sub(" ", clean_name(raw)).split())
+    last, comma, first = text.partition(",")
+    if comma and "," not in first and canonical_name(first):
+        text = f"{first.strip()} {last.strip()}"
+    return text
+
+
+def _name_from_local_part(address: str) -> str:
+    """A last-resort display name from the address itself."""
+    if _kind(address) != "email":
+        return address
+    return " ".join(w.capitalize() for w in _local_words(address)) or address
+
+
+def _local_words(address: str) -> list[str]:
+    """The words of a local part, without its +tag: ``k..allen+x`` -> ["k", "allen"]."""
+    local = address.rpartition("@")[0].split("+")[0]
+    return [p for p in _LOCAL_SEPARATORS.split(local) if p]
+
+
+# -- automated senders ----------------------------------------------------------------
+
+
+def _automated_why(fact: _Address) -> str:
+    """Why an address is an automated sender, or "" when it looks like a person.
+
+    local-part: no-reply, list plumbing, tracking ids; list: a List-Id's own
+    address, or a nameless regular of a list; flagged: most of what it sent was
+    marked automated (or bulk outside a list) at ingest; blast: see _one_way_blast.
+    """
+    if _automated_local_part(fact.address):
+        return "local-part"
+    act = fact.activity
+    if act is None:
+        return ""
+    if act.is_list or (act.list_regular and fact.dominant is None):
+        return "list"
+    if act.n_sent >= FLAGGED_MIN_SENT and act.n_flagged > FLAGGED_SHARE * act.n_sent:
+        return "flagged"
+    return "blast" if _one_way_blast(act) else ""
+
+
+def _automated_local_part(address: str) -> bool:
+    """no-reply and friends, plus list plumbing: owner-x, x-request, listserv, majordomo."""
+    if _kind(address) != "email":
+        return False
+    if is_automated_local_part(address) or _machine_made(address):
+        return True
+    tokens = [t for t in re.split(r"[._+=-]+", address.rpartition("@")[0].lower()) if t]
+    if len(tokens) > 1 and (tokens[0] == "owner" or tokens[-1] in ("request", "owner")):
+        return True
+    return any(t in _LIST_TOKENS for t in tokens)
+
+
+def _machine_made(address: str) -> bool:
+    """A tracking-id local part at a corporate domain: ``faretracker_018751``, ``4026.6186.2``.
+
+    Phone numbers (SMS and pager gateways) and free-mail users are left alone.
+    """
+    local, _, domain = address.lower().rpartition("@")
+    if not _MACHINE_LOCAL.fullmatch(local) or not _DIGIT_RUN.search(local):
+        return False
+    groups = _DIGIT_GROUP.findall(local)
+    return (len(groups) > 1 or any(c.isalpha() for c in local)) and org_domain(domain) is not None
+
+
+def _one_way_blast(act: Activity) -> bool:
+    """Sent many messages to many recipients, and (nearly) nothing came back.
+
+    Both reply measures are needed: in a partial corpus (a few mailboxes) the
+    replies of most recipients are invisible, but a person still receives mail.
+    """
+    if act.n_sent < BLAST_MIN_SENT or act.n_recipients == 0:
+        return False
+    wide = (
+        act.median_recipients >= BLAST_MEDIAN_RECIPIENTS
+        or act.n_recipients >= BLAST_DISTINCT_RECIPIENTS
+    )
+    return (
+        wide
+        and act.n_heard_back <= BLAST_MAX_HEARD_BACK * act.n_recipients
+        and act.n_received <= BLAST_MAX_RECEIVED * act.n_sent
+    )
+
+
+# -- merging ----------------------------------------------------------------------------
+
+
+class _Clusters:
+    """Union-find over addresses that also keeps each cluster's members."""
+
+    def __init__(self, addresses: list[str]) -> None:
+        self._parent = {a: a for a in addresses}
+        self._members = {a: [a] for a in addresses}
+
+    def find(self, address: str) -> str:
+        parent = self._parent
+        while parent[address] != address:
+            parent[address] = parent[parent[address]]
+            address = parent[address]
+        return address
+
+    def members(self, root: str) -> list[str]:
+        return self._members[root]
+
+    def roots(self) -> list[str]:
+        return sorted(self._members)
+
+    def union(self, addresses: Iterable[str]) -> None:
+        roots = sorted({self.find(a) for a in addresses})
+        if len(roots) < 2:
+            return
+        keep = min(roots, key=lambda r: (-len(self._members[r]), r))
+        for root in roots:
+            if root != keep:
+                self._parent[root] = keep
+                self._members[keep].extend(self._members.pop(root))
+
+
+def _merge_on_names(clusters: _Clusters, facts: dict[str, _Address]) -> list[Refusal]:
+    """Apply rules 3 and 4 group by group in a fixed order, refusing unsafe merges."""
+    refusals: list[Refusal] = []
+    for rule, key, addresses in _name_groups(facts):
+        roots = sorted({clusters.find(a) for a in addresses})
+        if len(roots) < 2:
+            continue
+        reason = _unsafe(clusters, facts, roots)
+        if reason:
+            refusals.append(Refusal(rule, key, tuple(addresses), reason))
+        else:
+            clusters.union(roots)
+    return refusals
+
+
+def _name_groups(facts: dict[str, _Address]) -> list[tuple[str, str, list[str]]]:
+    """The candidate name merges: (rule, name, addresses), in a deterministic order."""
+    by_name: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    for fact in sorted(facts.values(), key=lambda f: f.address):
+        if fact.org and fact.dominant and not fact.automated_why:
+            by_name[(fact.org, fact.dominant)].append(fact.address)
+    groups = [
+        ("name", name, addresses)
+        for (_org, name), addresses in sorted(by_name.items())
+        if len(addresses) > 1
+    ]
+    for address in sorted(facts):
+        fact = facts[address]
+        spelled = _local_part_name(address) if fact.org and not fact.automated_why else None
+        if spelled is None or fact.org is None:
+            continue
+        others = [a for a in by_name.get((fact.org, spelled), []) if a != address]
+        if others:
+            groups.append(("local-part", spelled, [address, *others]))
+    return groups
+
+
+def _unsafe(clusters: _Clusters, facts: dict[str, _Address], roots: list[str]) -> str:
+    """Why merging these clusters on a name would be unsafe, or "" when it is fine."""
+    if sum(len(clusters.members(r)) for r in roots) > MAX_NAME_CLUSTER:
+        return "too-many-addresses"
+    surnames = [
+        {n.split()[-1] for m in clusters.members(r) if (n := facts[m].dominant)} for r in roots
+    ]
+    surnames = [s for s in surnames if s]
+    union = set().union(*surnames) if surnames else set()
+    if surnames and not any(s == union for s in surnames):
+        return "last-names-disagree"
+    return ""
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def _build(
+    clusters: _Clusters, facts: dict[str, _Address], owners: set[str], refusals: list[Refusal]
+) -> Resolution:
+    """Turn the final clusters into sorted identities, people and organisations."""
+    people: list[Person] = []
+    identities: list[Identity] = []
+    taken: set[int] = set()
+    for root in clusters.roots():
+        members = [facts[a] for a in sorted(clusters.members(root))]
+        person_id = _person_id(members[0].address, taken)
+        people.append(_person(person_id, members, owners))
+        identities.extend(_identity(person_id, m) for m in members)
+    people.sort(key=lambda p: p.person_id)
+    identities.sort(key=lambda i: i.address)
+    return Resolution(tuple(identities), tuple(people), _organisations(people), tuple(refusals))
+
+
+def _person_id(smallest: str, taken: set[int]) -> int:
+    """A stable positive int64 from the cluster's smallest address."""
+    digest = hashlib.blake2b(smallest.encode("utf-8"), digest_size=8).digest()
+    person_id = int.from_bytes(digest, "big") >> 1
+    while person_id in taken:  # astronomically rare; keeps ids unique
+        person_id = (person_id + 1) % (1 << 63)
+    taken.add(person_id)
+    return person_id
+
+
+def _identity(person_id: int, fact: _Address) -> Identity:
+    names = fact.names
+    ranked = sorted(names, key=lambda k: (-names[k], k)) if len(names) > 1 else list(names)
+    return Identity(
+        address=fact.address,
+        person_id=person_id,
+        kind="email" if fact.domain else "id",
+        domain=fact.domain,
+        names=tuple(ranked[:MAX_NAMES]),
+        automated=bool(fact.automated_why),
+        n_interactions=fact.n_interactions,
+        automated_why=fact.automated_why,
+    )
+
+
+def _person(person_id: int, members: list[_Address], owners: set[str]) -> Person:
+    """One person from its cluster's addresses (sorted by address)."""
+    is_owner = any(m.address in owners for m in members)
+    primary = min(members, key=lambda m: (bool(m.automated_why), -m.n_interactions, m.address))
+    return Person(
+        person_id=person_id,
+        display_name=_display_name(members) or _name_from_local_part(primary.address),
+        primary_address=primary.address,
+        org_domain=_person_org(members),
+        automated=not is_owner and all(m.automated_why for m in members),
+        is_owner=is_owner,
+        addresses=tuple(m.address for m in members),
+    )
+
+
+def _display_name(members: list[_Address]) -> str:
+    """The most frequent full name of the cluster, else its most frequent readable name."""
+    totals: dict[str, int] = {}
+    for member in members:
+        for canonical, _raw, n in member.named:
+            totals[canonical] = totals.get(canonical, 0) + n
+    if not totals:
+        return ""
+    best = min(totals, key=lambda c: (not _is_full_name(c), -totals[c], c))
+    forms: dict[str, int] = {}
+    for member in members:
+        for canonical, raw, n in member.named:
+            if canonical == best:
+                form = _display_form(raw)
+                forms[form] = forms.get(form, 0) + n
+    return min(forms, key=lambda f: (-forms[f], f))
+
+
+def _person_org(members: list[_Address]) -> str | None:
+    """The organisation most of the person's interactions went through."""
+    weight: dict[str, int] = {}
+    for member in members:
+        if member.org:
+            weight[member.org] = weight.get(member.org, 0) + max(member.n_interactions, 1)
+    if not weight:
+        return None
+    return min(weight, key=lambda org: (-weight[org], org))
+
+
+def _organisations(people: list[Person]) -> tuple[Organisation, ...]:
+    """Every organisation a person belongs to, counting its non-automated people."""
+    domains = sorted({p.org_domain for p in people if p.org_domain})
+    humans = Counter(p.org_domain for p in people if p.org_domain and not p.automated)
+    return tuple(Organisation(d, org_name(d), humans[d]) for d in domains)

@@ -1,0 +1,235 @@
+"""Rebuild the derived identity tables (identities, people, organisations) from facts.
+
+Aggregation happens in DuckDB: Python only sees one row per (address, name)
+and one per address, never the participant rows. The three tables are
+replaced in one transaction, so readers see either the old or the new people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from weakties.identity.resolve import Activity, Link, Observation, Resolution, resolve
+
+MODEL_VERSION = "identity-1"
+
+# A regular of a list is a recipient on at least this share of the list's threads (and
+# on at least LIST_MIN_THREADS of them) who never sends; resolve decides whether it is
+# the list itself (no personal name) or a maintainer copied on every patch.
+LIST_THREAD_SHARE = 0.5
+LIST_MIN_THREADS = 3
+
+_SENDER_ROLES = "('from', 'organizer')"
+
+_OBSERVATIONS_SQL = f"""
+SELECT address, name, count(*) AS n_seen,
+       count(*) FILTER (WHERE role IN {_SENDER_ROLES}) AS n_sent
+FROM participants
+GROUP BY address, name
+"""
+
+_ACTIVITY_SQL = f"""
+WITH sent AS MATERIALIZED (
+    SELECT DISTINCT interaction_id, address AS sender
+    FROM participants WHERE role IN {_SENDER_ROLES}
+),
+pairs AS MATERIALIZED (
+    SELECT DISTINCT s.interaction_id, s.sender, p.address AS recipient
+    FROM sent s JOIN participants p USING (interaction_id)
+    WHERE p.role NOT IN {_SENDER_ROLES} AND p.address <> s.sender
+),
+per_message AS (
+    SELECT s.interaction_id, s.sender, count(p.recipient) AS n_recipients
+    FROM sent s LEFT JOIN pairs p USING (interaction_id, sender)
+    GROUP BY ALL
+),
+sending AS (
+    SELECT m.sender AS address, count(*) AS n_sent,
+           count(*) FILTER (WHERE i.automated OR (i.bulk AND i.list_id IS NULL)) AS n_flagged,
+           median(m.n_recipients) AS median_recipients
+    FROM per_message m JOIN interactions i USING (interaction_id)
+    GROUP BY ALL
+),
+ties AS MATERIALIZED (SELECT DISTINCT sender, recipient FROM pairs),
+reach AS (
+    SELECT t.sender AS address, count(*) AS n_recipients, count(b.sender) AS n_heard_back
+    FROM ties t LEFT JOIN ties b ON b.sender = t.recipient AND b.recipient = t.sender
+    GROUP BY ALL
+),
+lists AS MATERIALIZED (
+    SELECT interaction_id,
+           coalesce(thread_id, subject_hash, interaction_id::VARCHAR) AS thread,
+           lower(coalesce(nullif(regexp_extract(list_id, '<([^>]*)>', 1), ''), trim(list_id)))
+               AS lid
+    FROM interactions WHERE coalesce(list_id, '') <> ''
+),
+on_list AS (
+    SELECT l.lid, p.address, bool_or(replace(p.address, '@', '.') = l.lid) AS named,
+           count(DISTINCT thread) FILTER (WHERE p.role NOT IN {_SENDER_ROLES}) AS n
+    FROM lists l JOIN participants p USING (interaction_id)
+    GROUP BY ALL
+),
+list_addresses AS (
+    SELECT o.address, bool_or(o.named) AS named,
+           bool_or(o.n >= {LIST_MIN_THREADS} AND o.n >= {LIST_THREAD_SHARE} * z.n) AS usual
+    FROM on_list o
+    JOIN (SELECT lid, count(DISTINCT thread) AS n FROM lists GROUP BY lid) z USING (lid)
+    GROUP BY ALL
+),
+seen AS (
+    SELECT address, count(DISTINCT interaction_id) AS n_interactions,
+           count(DISTINCT interaction_id) FILTER (WHERE role NOT IN {_SENDER_ROLES}) AS n_received
+    FROM participants GROUP BY address
+)
+SELECT a.address, a.n_interactions,
+       coalesce(s.n_sent, 0), coalesce(s.n_flagged, 0), coalesce(s.median_recipients, 0),
+       coalesce(r.n_recipients, 0), coalesce(r.n_heard_back, 0), a.n_received,
+       coalesce(l.named, false), coalesce(l.usual AND s.n_sent IS NULL, false)
+FROM seen a
+LEFT JOIN sending s USING (address)
+LEFT JOIN reach r USING (address)
+LEFT JOIN list_addresses l USING (address)
+"""
+
+_OWNERS_SQL = """
+SELECT 'source ' || source_id, lower(trim(address)) FROM source_owners
+UNION ALL
+SELECT 'me', lower(trim(address)) FROM me
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleSummary:
+    """What a rebuild produced."""
+
+    people: int
+    identities: int
+    organisations: int
+    automated: int  # people flagged as automated senders
+    merged: int  # people with more than one address
+    refused: int  # name merges refused by the over-merging guard
+
+
+def rebuild_people(con: duckdb.DuckDBPyConnection) -> PeopleSummary:
+    """Resolve identities from the facts and replace the derived identity tables."""
+    resolution = resolve(_observations(con), _links(con), _owners(con), _activity(con))
+    _write(con, resolution)
+    return PeopleSummary(
+        people=len(resolution.people),
+        identities=len(resolution.identities),
+        organisations=len(resolution.organisations),
+        automated=sum(1 for p in resolution.people if p.automated),
+        merged=resolution.n_merged,
+        refused=len(resolution.refusals),
+    )
+
+
+def owner_person_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The person ids of the store's owners (the ``me`` addresses and mailbox owners)."""
+    rows = con.execute("SELECT person_id FROM people WHERE is_owner ORDER BY person_id")
+    return [int(row[0]) for row in rows.fetchall()]
+
+
+def _observations(con: duckdb.DuckDBPyConnection) -> list[Observation]:
+    rows = con.execute(_OBSERVATIONS_SQL).fetchall()
+    return [Observation(str(a), str(n), int(seen), int(sent)) for a, n, seen, sent in rows]
+
+
+def _activity(con: duckdb.DuckDBPyConnection) -> list[Activity]:
+    return [_activity_row(row) for row in con.execute(_ACTIVITY_SQL).fetchall()]
+
+
+def _activity_row(row: tuple[Any, ...]) -> Activity:
+    address, n, sent, flagged, median, reach, back, received, named, regular = row
+    return Activity(
+        address=str(address),
+        n_interactions=int(n),
+        n_sent=int(sent),
+        n_flagged=int(flagged),
+        median_recipients=float(median),
+        n_recipients=int(reach),
+        n_heard_back=int(back),
+        n_received=int(received),
+        is_list=bool(named),
+        list_regular=bool(regular),
+    )
+
+
+def _links(con: duckdb.DuckDBPyConnection) -> list[Link]:
+    rows = con.execute("SELECT address, other, evidence FROM identity_links").fetchall()
+    return [Link(str(a), str(o), str(e)) for a, o, e in rows]
+
+
+def _owners(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    groups: dict[str, list[str]] = {}
+    for key, address in con.execute(_OWNERS_SQL).fetchall():
+        if address:
+            groups.setdefault(str(key), []).append(str(address))
+    return list(groups.values())
+
+
+def _write(con: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
+    """Replace identities, people and organisations in one transaction."""
+    tables = {
+        "identities": _identities_table(resolution),
+        "people": _people_table(resolution),
+        "organisations": _organisations_table(resolution),
+    }
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, table in tables.items():
+            con.execute(f"DELETE FROM {name}")
+            con.register("_rebuilt", table)
+            try:
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rebuilt")
+            finally:
+                con.unregister("_rebuilt")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _identities_table(resolution: Resolution) -> pa.Table:
+    rows = resolution.identities
+    return pa.table(
+        {
+            "address": pa.array([i.address for i in rows], pa.string()),
+            "person_id": pa.array([i.person_id for i in rows], pa.int64()),
+            "kind": pa.array([i.kind for i in rows], pa.string()),
+            "domain": pa.array([i.domain for i in rows], pa.string()),
+            "names": pa.array([list(i.names) for i in rows], pa.list_(pa.string())),
+            "automated": pa.array([i.automated for i in rows], pa.bool_()),
+            "n_interactions": pa.array([i.n_interactions for i in rows], pa.int64()),
+        }
+    )
+
+
+def _people_table(resolution: Resolution) -> pa.Table:
+    rows = resolution.people
+    return pa.table(
+        {
+            "person_id": pa.array([p.person_id for p in rows], pa.int64()),
+            "display_name": pa.array([p.display_name for p in rows], pa.string()),
+            "primary_address": pa.array([p.primary_address for p in rows], pa.string()),
+            "org_domain": pa.array([p.org_domain for p in rows], pa.string()),
+            "automated": pa.array([p.automated for p in rows], pa.bool_()),
+            "is_owner": pa.array([p.is_owner for p in rows], pa.bool_()),
+            "model_version": pa.array([MODEL_VERSION] * len(rows), pa.string()),
+        }
+    )
+
+
+def _organisations_table(resolution: Resolution) -> pa.Table:
+    rows = resolution.organisations
+    return pa.table(
+        {
+            "org_domain": pa.array([o.org_domain for o in rows], pa.string()),
+            "name": pa.array([o.name for o in rows], pa.string()),
+            "n_people": pa.array([o.n_people for o in rows], pa.int64()),
+        }
+    )

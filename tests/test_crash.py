@@ -1,0 +1,98 @@
+"""Crash safety: SIGKILL an ingest at several points; the rerun must end exactly where an
+uninterrupted run ends."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from weakties.demo import DemoConfig, generate
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+# Fact tables and derived tables; run logs and ingest timestamps legitimately differ.
+TABLES = {
+    "interactions": "*",
+    "interaction_keys": "*",
+    "participants": "*",
+    "identity_links": "*",
+    "items": "*",
+    "quarantine": "*",
+    "source_owners": "*",
+    "sources": "source_id, kind, path, label, owner_how",
+    "identities": "*",
+    "people": "*",
+    "organisations": "*",
+}
+
+
+def _ingest(db: Path, paths: list[Path]) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    cmd = [sys.executable, "-m", "weakties", "--db", str(db), "ingest", "--batch-size", "97"]
+    return subprocess.Popen(
+        [*cmd, *map(str, paths)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def _dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: con.execute(f"SELECT {cols} FROM {t} ORDER BY ALL").fetchall()
+            for t, cols in TABLES.items()
+        }
+    finally:
+        con.close()
+
+
+def _log(path: Path, rows: int) -> Path:
+    rng = random.Random(5)
+    lines = ["timestamp,channel,sender,recipients,duration_s"]
+    for i in range(rows):
+        a, b, c = (f"p{rng.randrange(300)}@org{rng.randrange(4)}.example" for _ in range(3))
+        ts = 1_600_000_000 + i * 37 if i % 50 else "bad"
+        lines.append(f"{ts},{rng.choice(['email', 'call', 'chat'])},{a},{b};{c},")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("crash-inputs")
+    files = generate(DemoConfig(seed=3, scale=0.5), root / "demo")
+    return [files.mbox, _log(root / "events.csv", 6000)]
+
+
+def test_sigkill_at_several_points_then_rerun_equals_uninterrupted(
+    inputs: list[Path], tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference.duckdb"
+    started = time.monotonic()
+    proc = _ingest(reference, inputs)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    duration = time.monotonic() - started
+    expected = _dump(reference)
+    assert expected["interactions"], "the reference run stored nothing"
+
+    crashed = tmp_path / "crashed.duckdb"
+    kills = 0
+    for fraction in (0.35, 0.6, 0.8, 0.95):
+        proc = _ingest(crashed, inputs)
+        time.sleep(duration * fraction)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.communicate(timeout=300)
+    assert kills >= 2, "the ingest finished before it could be killed; make the input larger"
+    proc = _ingest(crashed, inputs)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert _dump(crashed) == expected

@@ -1,0 +1,119 @@
+"""Generic interaction logs (CSV, TSV, Parquet) through the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from weakties.config import Settings
+from weakties.errors import InputError
+from weakties.ingest import ingest_sources
+from weakties.records import Interaction, Quarantined
+from weakties.sources.csvlog import LogSource, parse_timestamp
+from weakties.store import connect
+
+HEADER = "timestamp,channel,sender,recipients,duration_s,thread_id,interaction_id\n"
+ROWS = (
+    "2024-03-01T09:30:00+01:00,meeting,Ana@Acme.example,bo@acme.example;cy@acme.example,1800,,m-1\n"
+    "1709285400,email,bo@acme.example,ana@acme.example,,t-7,\n"
+    "1709285400,email,bo@acme.example,ana@acme.example,,t-7,\n"
+    "not a date,email,bo@acme.example,ana@acme.example,,,\n"
+    "2024-03-02,call,,ana@acme.example,60,,\n"
+    "2024-03-02,call,ana@acme.example,ana@acme.example,60,,\n"
+    "2024-03-02,e mail!,ana@acme.example,bo@acme.example,,,\n"
+    "2024-03-03,sms,42,17;23,,,\n"
+)
+
+
+def _write(tmp_path: Path, text: str = HEADER + ROWS, name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _records(path: Path) -> list[Interaction | Quarantined]:
+    return list(LogSource(path).records())
+
+
+def test_rows_become_interactions_or_quarantine(tmp_path: Path) -> None:
+    records = _records(_write(tmp_path))
+    assert len(records) == 8
+    reasons = [r.reason for r in records if isinstance(r, Quarantined)]
+    assert reasons == ["bad-timestamp", "no-sender", "no-recipients", "bad-channel"]
+    meeting = records[0]
+    assert isinstance(meeting, Interaction)
+    assert meeting.timestamp == datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
+    assert [(str(p.role), p.address) for p in meeting.participants] == [
+        ("organizer", "ana@acme.example"),
+        ("attendee", "bo@acme.example"),
+        ("attendee", "cy@acme.example"),
+    ]
+    assert meeting.duration_s == 1800.0
+    assert meeting.external_id == "m-1"
+    sms = records[-1]
+    assert isinstance(sms, Interaction)
+    assert [p.address for p in sms.participants] == ["42", "17", "23"]
+
+
+def test_identical_rows_stay_distinct_but_reingest_adds_nothing(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    con = connect(tmp_path / "s.duckdb")
+    first = ingest_sources(con, [LogSource(path)], Settings()).totals
+    assert (first.read, first.stored, first.duplicates, first.quarantined) == (8, 4, 0, 4)
+    assert con.execute("SELECT count(*) FROM interactions WHERE thread_id = 't-7'").fetchone() == (
+        2,
+    )
+    again = ingest_sources(con, [LogSource(path)], Settings()).totals
+    assert (again.stored, again.known) == (0, 8)
+    copy = _write(tmp_path, name="copy.csv")
+    third = ingest_sources(con, [LogSource(copy)], Settings()).totals
+    assert (third.stored, third.duplicates, third.quarantined) == (0, 4, 4)
+    ledger = con.execute("SELECT outcome, count(*) FROM items GROUP BY 1 ORDER BY 1").fetchall()
+    assert ledger == [("duplicate", 4), ("quarantined", 8), ("stored", 4)]
+    con.close()
+
+
+def test_parquet_reads_like_csv(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "timestamp": ["2024-03-01T09:30:00Z", "1709285400"],
+            "channel": ["email", "chat"],
+            "sender": ["a@x.example", "u1"],
+            "recipients": ["b@x.example;c@x.example", "u2"],
+            "duration_s": [None, 12.5],
+        }
+    )
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path)
+    records = _records(path)
+    assert [type(r).__name__ for r in records] == ["Interaction", "Interaction"]
+    assert isinstance(records[1], Interaction) and records[1].duration_s == 12.5
+
+
+def test_missing_columns_is_an_input_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, "when,who\n2024-01-01,a\n")
+    with pytest.raises(InputError, match="timestamp, channel, sender, recipients"):
+        _records(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0", datetime(1970, 1, 1, tzinfo=UTC)),
+        ("1064021027", datetime(2003, 9, 20, 1, 23, 47, tzinfo=UTC)),
+        ("2024-01-01T00:00:00-05:00", datetime(2024, 1, 1, 5, tzinfo=UTC)),
+        ("2024-01-01 12:00", datetime(2024, 1, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_timestamps(text: str, expected: datetime) -> None:
+    assert parse_timestamp(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2024-13-01", "1e400"])
+def test_bad_timestamps(text: str) -> None:
+    with pytest.raises(ValueError, match="bad-timestamp"):
+        parse_timestamp(text)
