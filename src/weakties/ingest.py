@@ -23,7 +23,7 @@ from weakties.sources.base import Source
 from weakties.store.writer import BatchCounts, write_batch
 
 PARALLEL_MIN_RECORDS = 20_000  # below this, starting worker processes costs more than it saves
-SENT_SHARE = 0.05  # a sender of at least this share of a mailbox's sent items is its owner
+SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
 
 
@@ -194,6 +194,9 @@ def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> li
         SELECT p.address, count(*) AS n, (SELECT count(*) FROM mail) AS total
         FROM mail JOIN participants p USING (interaction_id)
         WHERE p.role IN ('to', 'cc', 'bcc', 'attendee')
+          AND p.address NOT IN (  -- a list's address (List-Id a.b.org -> a@b.org) is no owner
+              SELECT regexp_replace(list_id, '\.', '@') FROM interactions
+              WHERE list_id IS NOT NULL)
         GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
         """,
         [source_id],

@@ -23,6 +23,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+PEOPLE_COLUMNS = ["name", "organisation", "interactions", "first_seen", "last_seen", "identities"]
+
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="The store file (default: $WEAKTIES_DB or the XDG data dir)."),
@@ -80,7 +82,7 @@ def people(
     rows = api.people(
         _settings(ctx), search=search, include_automated=automated, limit=limit or None
     )
-    render(rows, fmt, title="People")
+    render(rows, fmt, title="People", brief=PEOPLE_COLUMNS)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from weakties import api
 from weakties.cli.progress import progress_for
+from weakties.cli.app import PEOPLE_COLUMNS
 from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
 from weakties.config import Settings, default_db_path
@@ -42,6 +43,7 @@ def run_demo(settings: Settings, out: Path | None, seed: int, *, explicit_db: bo
         api.people(settings, limit=10),
         Format.table,
         title="The ten people with the most interactions",
+        brief=PEOPLE_COLUMNS,
     )
     screen.print(Rule())
     screen.print(

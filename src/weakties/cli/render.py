@@ -30,10 +30,15 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-def render(rows: pa.Table, fmt: Format, *, title: str | None = None) -> None:
-    """Print an Arrow table in the chosen format."""
+def render(
+    rows: pa.Table, fmt: Format, *, title: str | None = None, brief: list[str] | None = None
+) -> None:
+    """Print an Arrow table in the chosen format; ``brief`` names the columns a terminal
+    table shows (CSV and JSON always carry every column)."""
     records = rows.to_pylist()
     columns = list(rows.column_names)
+    if brief and fmt is Format.table:
+        columns = [c for c in brief if c in columns]
     if fmt is Format.json:
         sys.stdout.write(json.dumps(records, default=_json_default, ensure_ascii=False, indent=1))
         sys.stdout.write("\n")
@@ -89,7 +94,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
         return f"{value:.3g}"
     if isinstance(value, list | tuple):

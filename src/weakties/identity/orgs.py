@@ -108,10 +108,9 @@ _FREE_MAIL_DOMAINS = _words(
     """
 )
 
-# Top-level labels that never name a real organisation's mail domain.
-_PSEUDO_TLDS = _words(
-    "invalid local localhost localdomain test example internal lan home arpa onion"
-)
+# Top-level labels that never name a real organisation's mail domain. ``.example``
+# and ``.test`` stay allowed: they are what documentation, demos and tests use.
+_PSEUDO_TLDS = _words("invalid local localhost localdomain internal lan home arpa onion")
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _SHORT_WORD = 3  # labels this short read as acronyms: ibm -> IBM

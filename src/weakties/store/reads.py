@@ -46,12 +46,13 @@ def people(
         ORDER BY interactions DESC, name
         {f"LIMIT {int(limit)}" if limit else ""}
     """
-    return con.execute(sql, params).to_arrow_table()
+    return _arrow(con, sql, params)
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
     """What was set aside, where, and why."""
-    return con.execute(
+    return _arrow(
+        con,
         """
         SELECT q.reason, q.location, q.detail, s.label AS source
         FROM quarantine q JOIN sources s USING (source_id)
@@ -59,12 +60,13 @@ def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> 
         ORDER BY q.reason, q.location
         """,
         [reason, reason],
-    ).to_arrow_table()
+    )
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Each ingested source with its owner and its ledger counts."""
-    return con.execute(
+    return _arrow(
+        con,
         """
         SELECT s.source_id, s.label, s.kind, s.path,
                coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
@@ -78,8 +80,16 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
                s.last_ingested_at
         FROM sources s LEFT JOIN source_owners o USING (source_id)
         GROUP BY ALL ORDER BY s.source_id
-        """
-    ).to_arrow_table()
+        """,
+    )
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pa.Table:
+    # A cursor of its own: reading through the shared connection would collide with
+    # results of earlier statements that were not read to the end.
+    relation = con.cursor().sql(sql, params=params)
+    assert relation is not None
+    return relation.to_arrow_table()
 
 
 @dataclass(frozen=True, slots=True)
