@@ -195,7 +195,7 @@ def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> li
         FROM mail JOIN participants p USING (interaction_id)
         WHERE p.role IN ('to', 'cc', 'bcc', 'attendee')
           AND p.address NOT IN (  -- a list's address (List-Id a.b.org -> a@b.org) is no owner
-              SELECT regexp_replace(list_id, '\.', '@') FROM interactions
+              SELECT regexp_replace(list_id, '[.]', '@') FROM interactions
               WHERE list_id IS NOT NULL)
         GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
         """,

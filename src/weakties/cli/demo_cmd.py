@@ -10,8 +10,8 @@ from rich.rule import Rule
 from rich.text import Text
 
 from weakties import api
-from weakties.cli.progress import progress_for
 from weakties.cli.app import PEOPLE_COLUMNS
+from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
 from weakties.config import Settings, default_db_path

@@ -28,6 +28,7 @@ def connect(
         raise _open_error(path, exc) from exc
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # weakties draws its own
     if not read_only:
         migrate(con)
     else:

@@ -84,7 +84,9 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
     )
 
 
-def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pa.Table:
+def _arrow(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pa.Table:
     # A cursor of its own: reading through the shared connection would collide with
     # results of earlier statements that were not read to the end.
     relation = con.cursor().sql(sql, params=params)

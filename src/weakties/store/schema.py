@@ -140,6 +140,17 @@ CREATE TABLE IF NOT EXISTS organisations (
     name VARCHAR NOT NULL,
     n_people BIGINT NOT NULL
 );
+
+-- A user's verdict on a tie's band, kept across re-analysis. Keyed by addresses
+-- (address_a < address_b, any identity of each person), not person ids, because
+-- person ids change when identities are resolved again.
+CREATE TABLE IF NOT EXISTS tie_pins (
+    address_a VARCHAR NOT NULL,
+    address_b VARCHAR NOT NULL,
+    band VARCHAR NOT NULL,             -- strong, weak, dormant, one-way
+    pinned_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (address_a, address_b)
+);
 """
 
 Migration = Callable[[duckdb.DuckDBPyConnection], None]

@@ -1,0 +1,160 @@
+"""Ties: features per pair of people, strength, band and explanation.
+
+:func:`compute_ties` runs the one features query (:mod:`weakties.ties.features`),
+scores it (:mod:`weakties.ties.strength`), explains it
+(:mod:`weakties.ties.explain`), materialises it as the derived table ``ties``
+stamped with :data:`MODEL_VERSION`, and applies the user's pins
+(:mod:`weakties.ties.pins`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from weakties.ties.explain import TieRow, explain, rows
+from weakties.ties.features import (
+    arrow,
+    install_shims,
+    latest_timestamp,
+    tie_features_sql,
+    timestamp_literal,
+)
+from weakties.ties.pins import apply_pins, pin_tie, pins, unpin_tie
+from weakties.ties.strength import (
+    DEFAULT_PARAMS,
+    DEFAULT_RULES,
+    Band,
+    BandRules,
+    Scores,
+    StrengthParams,
+    TieInputs,
+    band,
+    scores,
+    strength,
+)
+
+MODEL_VERSION = "ties-1"
+"""Stamped on every row of ``ties``; bumped whenever features or model change."""
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "DEFAULT_RULES",
+    "MODEL_VERSION",
+    "Band",
+    "BandRules",
+    "Scores",
+    "StrengthParams",
+    "TieInputs",
+    "TieRow",
+    "apply_pins",
+    "band",
+    "compute_ties",
+    "explain",
+    "pin_tie",
+    "pins",
+    "rows",
+    "score",
+    "scores",
+    "strength",
+    "tie_features",
+    "tie_features_sql",
+    "unpin_tie",
+]
+
+_NAMED = """
+SELECT f.*,
+       COALESCE(pa.display_name, pa.primary_address, 'person ' || CAST(f.person_a AS VARCHAR))
+           AS name_a,
+       COALESCE(pb.display_name, pb.primary_address, 'person ' || CAST(f.person_b AS VARCHAR))
+           AS name_b,
+       COALESCE(pa.is_owner, false) AS owner_a,
+       COALESCE(pb.is_owner, false) AS owner_b
+FROM ({features}) f
+LEFT JOIN people pa ON pa.person_id = f.person_a
+LEFT JOIN people pb ON pb.person_id = f.person_b
+"""
+
+
+def compute_ties(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: datetime | None = None,
+    params: StrengthParams = DEFAULT_PARAMS,
+    rules: BandRules = DEFAULT_RULES,
+) -> pa.Table:
+    """Compute every tie and replace the ``ties`` table with them.
+
+    ``as_of`` is the instant ties are judged at; interactions after it are left
+    out. It defaults to the latest interaction in the store, so that a historic
+    corpus is judged in its own time.
+    """
+    moment = as_of or latest_timestamp(con) or datetime.now(UTC)
+    features = tie_features(con, moment)
+    table = score(features, params, rules)
+    _materialise(con, table)
+    return arrow(con, "SELECT * FROM ties ORDER BY person_a, person_b")
+
+
+def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
+    """The features of every tie as of ``as_of``, with the two people's names."""
+    install_shims(con)
+    sql = tie_features_sql(timestamp_literal(as_of))
+    return arrow(con, _NAMED.format(features=sql))
+
+
+def score(
+    features: pa.Table,
+    params: StrengthParams = DEFAULT_PARAMS,
+    rules: BandRules = DEFAULT_RULES,
+) -> pa.Table:
+    """Append scores, model band and explanation to a features table."""
+    inputs = TieInputs.from_table(features)
+    s = scores(inputs, params)
+    bands = band(
+        strength=s.strength, base=s.base, decay=s.decay, balance=inputs.balance, rules=rules
+    )
+    table = _append(features, s, bands)
+    explanations = [explain(row) for row in rows(table)]
+    n = table.num_rows
+    table = table.append_column("band", pa.array(bands.tolist(), pa.string()))
+    table = table.append_column("pinned", pa.array(np.zeros(n, dtype=bool), pa.bool_()))
+    table = table.append_column("explanation", pa.array(explanations, pa.string()))
+    return table.append_column("model_version", pa.array([MODEL_VERSION] * n, pa.string()))
+
+
+def _append(features: pa.Table, s: Scores, bands: NDArray[np.str_]) -> pa.Table:
+    columns = {
+        "time_score": s.time,
+        "intensity_score": s.intensity,
+        "intimacy_score": s.intimacy,
+        "reciprocity_score": s.reciprocity,
+        "decay": s.decay,
+        "base_strength": s.base,
+        "strength": s.strength,
+    }
+    table = features
+    for name, values in columns.items():
+        table = table.append_column(name, pa.array(values, pa.float64()))
+    return table.append_column("model_band", pa.array(bands.tolist(), pa.string()))
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    """Replace ``ties`` with ``table`` and apply the pins, in one transaction."""
+    view = "_weakties_new_ties"
+    con.register(view, table)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE ties AS SELECT * FROM {view}")
+            apply_pins(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.unregister(view)

@@ -1,0 +1,229 @@
+"""Tie features: the one query definition, over ``interactions``, ``participants``
+and ``identities``.
+
+The query is plain SQL with aggregate and window functions only, so that the same
+text runs on DuckDB today and on Spark SQL over Parquet tables of the same names
+later. Its one engine-specific need, turning a timestamp into Unix seconds, is
+spelled ``unix_seconds(ts)``: a Spark SQL built-in, which :func:`install_shims`
+defines as a macro on a DuckDB connection.
+
+What counts as contact:
+
+* interactions flagged ``automated`` or ``bulk`` are left out, as are those
+  without a timestamp, with an implausible one, or later than ``as_of``;
+* addresses whose identity is automated are left out (an interaction whose only
+  sender is automated therefore adds nothing);
+* each person counts once per interaction, in their most direct role;
+* a *directed contact* runs from each sender (role ``from`` or ``organizer``) to
+  each other participant in a recipient role (``to``, ``cc``, ``bcc``,
+  ``attendee``); ``member`` (presence in a group) is not contact;
+* addresses without an identity are ignored (identity resolution gives every
+  address seen an identity).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+CC_FACTOR = 0.5
+"""Weight of a cc or bcc contact relative to a ``to`` contact.
+
+A message is addressed to its ``to`` line; cc and bcc copy someone in for
+information, so they count half.
+"""
+
+GROUP_MIN_RECIPIENTS = 5
+"""A contact is *group* contact when its interaction has at least this many
+recipients. Kossinets & Watts (2006, supporting material) kept only messages with
+at most four recipients as interpersonal mail; we keep the rest but mark them."""
+
+SYNCHRONOUS_CHANNELS = ("meeting", "call", "in_person", "video", "proximity")
+"""Channels where both people take part at once: a contact on them is evidence of
+exchange in both directions (unless its duration is exactly zero, a missed call)."""
+
+_ROLE_RANK = """CASE pt.role
+            WHEN 'from' THEN 0 WHEN 'organizer' THEN 0
+            WHEN 'to' THEN 1 WHEN 'attendee' THEN 1
+            WHEN 'cc' THEN 2 WHEN 'bcc' THEN 3
+            ELSE 9 END"""
+
+
+def install_shims(con: duckdb.DuckDBPyConnection) -> None:
+    """Define on a DuckDB connection the Spark built-ins the query calls."""
+    con.execute("CREATE OR REPLACE TEMP MACRO unix_seconds(t) AS CAST(floor(epoch(t)) AS BIGINT)")
+
+
+def arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """Run ``sql`` and return its rows as Arrow.
+
+    Finishes first any result an earlier ``execute`` left unread, which DuckDB
+    would otherwise refuse to interleave with a new relation.
+    """
+    complete = getattr(con, "complete", None)
+    if complete is not None:
+        complete()
+    return con.sql(sql).to_arrow_table()
+
+
+def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The default ``as_of``: the latest plausible interaction time in the store.
+
+    Judging recency against the corpus's own end (not the wall clock) lets a
+    historic corpus, such as Enron mail of 2000-2002, be read in its own time.
+    """
+    ((micros,),) = con.execute(
+        "SELECT epoch_us(max(ts)) FROM interactions WHERE ts IS NOT NULL "
+        "AND (date_flag IS NULL OR date_flag <> 'implausible')"
+    ).fetchall()
+    if micros is None:
+        return None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+
+
+def timestamp_literal(value: datetime) -> str:
+    """A SQL literal for an aware ``value`` that both engines read as an instant."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return f"CAST('{text}+00:00' AS TIMESTAMP WITH TIME ZONE)"
+
+
+def tie_features_sql(as_of_expr: str) -> str:
+    """The tie features query: one row per unordered pair (person_a < person_b).
+
+    ``as_of_expr`` is a SQL expression for the instant the ties are judged at
+    (see :func:`timestamp_literal`). Columns ending in ``_ab`` run from person_a
+    to person_b, ``_ba`` the other way; ``replies_ab`` counts person_a's replies
+    to person_b's messages. ``mutual_contacts`` and ``overlap`` are left NULL for
+    the graph step to fill.
+    """
+    return f"""
+WITH params AS (
+    SELECT {as_of_expr} AS as_of, unix_seconds({as_of_expr}) AS as_of_s
+),
+live AS (
+    SELECT i.interaction_id, i.channel, i.ts, unix_seconds(i.ts) AS t,
+           i.message_id, i.in_reply_to, i.duration_s
+    FROM interactions i CROSS JOIN params p
+    WHERE NOT i.automated AND NOT i.bulk AND i.ts IS NOT NULL
+      AND (i.date_flag IS NULL OR i.date_flag <> 'implausible')
+      AND unix_seconds(i.ts) <= p.as_of_s
+),
+who AS (
+    SELECT pt.interaction_id, d.person_id,
+           MIN({_ROLE_RANK}) AS role_rank,
+           MAX(CASE WHEN d.automated THEN 1 ELSE 0 END) AS automated
+    FROM participants pt
+    JOIN identities d ON d.address = pt.address
+    JOIN live l ON l.interaction_id = pt.interaction_id
+    GROUP BY pt.interaction_id, d.person_id
+),
+senders AS (
+    SELECT interaction_id, person_id FROM who WHERE role_rank = 0 AND automated = 0
+),
+recipients AS (
+    SELECT interaction_id, person_id, role_rank, automated,
+           COUNT(*) OVER (PARTITION BY interaction_id) AS n
+    FROM who WHERE role_rank BETWEEN 1 AND 3
+),
+contacts AS (
+    SELECT s.person_id AS src, r.person_id AS dst, l.channel, l.ts, l.t, r.n,
+           CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w,
+           COALESCE(l.duration_s, 0) AS dur_s,
+           CASE WHEN l.channel IN ({_sql_list(SYNCHRONOUS_CHANNELS)})
+                 AND (l.duration_s IS NULL OR l.duration_s > 0) THEN 1 ELSE 0 END AS sync
+    FROM live l
+    JOIN senders s ON s.interaction_id = l.interaction_id
+    JOIN recipients r ON r.interaction_id = l.interaction_id
+    WHERE r.automated = 0
+),
+pairs AS (
+    SELECT LEAST(src, dst) AS person_a, GREATEST(src, dst) AS person_b,
+           SUM(CASE WHEN src < dst THEN 1 ELSE 0 END) AS messages_ab,
+           SUM(CASE WHEN src > dst THEN 1 ELSE 0 END) AS messages_ba,
+           SUM(CASE WHEN src < dst THEN w ELSE 0 END) AS weighted_ab,
+           SUM(CASE WHEN src > dst THEN w ELSE 0 END) AS weighted_ba,
+           SUM(w * dur_s) / 60 AS weighted_minutes,
+           SUM(CASE WHEN n = 1 THEN 1 ELSE 0 END) AS one_to_one,
+           SUM(CASE WHEN n >= {GROUP_MIN_RECIPIENTS} THEN 1 ELSE 0 END) AS in_groups,
+           COUNT(DISTINCT FLOOR(t / 86400)) AS active_days,
+           COUNT(DISTINCT FLOOR((FLOOR(t / 86400) + 3) / 7)) AS active_weeks,
+           MIN(ts) AS first_contact, MAX(ts) AS last_contact,
+           MIN(t) AS first_t, MAX(t) AS last_t,
+           SUM(CASE WHEN channel = 'meeting' THEN 1 ELSE 0 END) AS meetings,
+           SUM(CASE WHEN channel = 'meeting' THEN dur_s ELSE 0 END) / 60 AS meeting_minutes,
+           SUM(CASE WHEN channel = 'call' THEN 1 ELSE 0 END) AS calls,
+           SUM(CASE WHEN channel = 'call' THEN dur_s ELSE 0 END) / 60 AS call_minutes,
+           COUNT(DISTINCT channel) AS channels,
+           SUM(sync) AS synchronous,
+           SUM(CASE WHEN src < dst THEN sync ELSE 0 END) AS sync_ab,
+           SUM(CASE WHEN src > dst THEN sync ELSE 0 END) AS sync_ba
+    FROM contacts
+    GROUP BY LEAST(src, dst), GREATEST(src, dst)
+),
+answers AS (
+    SELECT r.interaction_id, rs.person_id AS replier, os.person_id AS original_sender,
+           MAX(r.t - o.t) AS latency_s
+    FROM live r
+    JOIN senders rs ON rs.interaction_id = r.interaction_id
+    JOIN live o ON o.message_id = r.in_reply_to
+    JOIN senders os ON os.interaction_id = o.interaction_id
+    WHERE rs.person_id <> os.person_id
+    GROUP BY r.interaction_id, rs.person_id, os.person_id
+),
+replies AS (
+    SELECT LEAST(replier, original_sender) AS person_a,
+           GREATEST(replier, original_sender) AS person_b,
+           SUM(CASE WHEN replier < original_sender THEN 1 ELSE 0 END) AS replies_ab,
+           SUM(CASE WHEN replier > original_sender THEN 1 ELSE 0 END) AS replies_ba,
+           PERCENTILE_CONT(0.5) WITHIN GROUP (
+               ORDER BY CASE WHEN latency_s >= 0 THEN latency_s / 3600 END
+           ) AS reply_latency_h
+    FROM answers
+    GROUP BY LEAST(replier, original_sender), GREATEST(replier, original_sender)
+),
+span AS (
+    SELECT MIN(t) AS first_t FROM live
+),
+two_way AS (
+    SELECT p.*,
+           p.messages_ab - p.sync_ab + p.synchronous AS reach_ab,
+           p.messages_ba - p.sync_ba + p.synchronous AS reach_ba
+    FROM pairs p
+)
+SELECT w.person_a, w.person_b,
+       CAST(w.messages_ab AS BIGINT) AS messages_ab,
+       CAST(w.messages_ba AS BIGINT) AS messages_ba,
+       CAST(w.messages_ab + w.messages_ba AS BIGINT) AS messages,
+       w.weighted_ab, w.weighted_ba, w.weighted_minutes,
+       w.one_to_one / (w.messages_ab + w.messages_ba) AS one_to_one_share,
+       w.in_groups / (w.messages_ab + w.messages_ba) AS group_share,
+       w.active_days, w.active_weeks,
+       w.first_contact, w.last_contact,
+       (w.last_t - w.first_t) / 86400 AS duration_days,
+       (params.as_of_s - w.last_t) / 86400 AS recency_days,
+       params.as_of AS as_of,
+       (params.as_of_s - span.first_t) / 86400 AS observed_days,
+       CASE WHEN GREATEST(w.reach_ab, w.reach_ba) = 0 THEN CAST(0 AS DOUBLE)
+            ELSE LEAST(w.reach_ab, w.reach_ba) / GREATEST(w.reach_ab, w.reach_ba)
+       END AS balance,
+       CAST(w.meetings AS BIGINT) AS meetings, w.meeting_minutes,
+       CAST(w.calls AS BIGINT) AS calls, w.call_minutes,
+       w.channels, CAST(w.synchronous AS BIGINT) AS synchronous,
+       CAST(COALESCE(r.replies_ab, 0) AS BIGINT) AS replies_ab,
+       CAST(COALESCE(r.replies_ba, 0) AS BIGINT) AS replies_ba,
+       r.reply_latency_h,
+       CAST(NULL AS BIGINT) AS mutual_contacts,
+       CAST(NULL AS DOUBLE) AS overlap
+FROM two_way w
+CROSS JOIN params
+CROSS JOIN span
+LEFT JOIN replies r ON r.person_a = w.person_a AND r.person_b = w.person_b
+"""
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)

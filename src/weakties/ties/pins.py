@@ -1,0 +1,136 @@
+"""Pins: a user's verdict on a tie's band, kept across re-analysis.
+
+A pin names the tie by two addresses (any identity of each person), not by person
+ids, so it survives identity resolution renumbering people. Pins are applied after
+the model: a tie row keeps the model's ``model_band`` beside the ``band`` in force
+and a ``pinned`` flag.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from weakties.errors import InputError, NotFoundError
+from weakties.ties.features import arrow
+from weakties.ties.strength import Band
+
+_PIN_PAIRS = """
+SELECT person_a, person_b, band FROM (
+    SELECT LEAST(ia.person_id, ib.person_id) AS person_a,
+           GREATEST(ia.person_id, ib.person_id) AS person_b,
+           p.band,
+           ROW_NUMBER() OVER (
+               PARTITION BY LEAST(ia.person_id, ib.person_id),
+                            GREATEST(ia.person_id, ib.person_id)
+               ORDER BY p.pinned_at DESC, p.address_a, p.address_b
+           ) AS k
+    FROM tie_pins p
+    JOIN identities ia ON ia.address = p.address_a
+    JOIN identities ib ON ib.address = p.address_b
+    WHERE ia.person_id <> ib.person_id
+) WHERE k = 1
+"""
+
+
+def pin_tie(
+    con: duckdb.DuckDBPyConnection, address_a: str, address_b: str, band: Band | str
+) -> None:
+    """Pin the band of the tie between the people behind two addresses.
+
+    Raises :class:`InputError` for an unknown band or two addresses of one person,
+    :class:`NotFoundError` for an address the store does not know.
+    """
+    chosen = _band(band)
+    first, second = _pair(address_a, address_b)
+    if _person(con, first) == _person(con, second):
+        raise InputError(
+            f"{first} and {second} are the same person.", "Pin a tie between two people."
+        )
+    con.execute(
+        "INSERT OR REPLACE INTO tie_pins VALUES (?, ?, ?, ?)",
+        [first, second, chosen.value, datetime.now(UTC)],
+    )
+    apply_pins(con)
+
+
+def unpin_tie(con: duckdb.DuckDBPyConnection, address_a: str, address_b: str) -> bool:
+    """Remove a pin; False when there was none. The model's band applies again."""
+    first, second = _pair(address_a, address_b)
+    removed = con.execute(
+        "DELETE FROM tie_pins WHERE address_a = ? AND address_b = ? RETURNING band",
+        [first, second],
+    ).fetchall()
+    apply_pins(con)
+    return bool(removed)
+
+
+def pins(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Every pin, newest first."""
+    return arrow(
+        con,
+        "SELECT address_a, address_b, band, pinned_at FROM tie_pins "
+        "ORDER BY pinned_at DESC, address_a, address_b",
+    )
+
+
+def apply_pins(con: duckdb.DuckDBPyConnection) -> int:
+    """Set ``band`` and ``pinned`` of the ``ties`` table from the pins; count pinned ties.
+
+    When several pins name the same pair of people (through different addresses),
+    the newest wins. Does nothing when ties have not been computed yet.
+    """
+    if not _has_ties(con):
+        return 0
+    con.execute("UPDATE ties SET band = model_band, pinned = false WHERE pinned")
+    con.execute(
+        f"""
+        UPDATE ties SET band = pp.band, pinned = true
+        FROM ({_PIN_PAIRS}) pp
+        WHERE ties.person_a = pp.person_a AND ties.person_b = pp.person_b
+        """
+    )
+    ((count,),) = con.execute("SELECT count(*) FROM ties WHERE pinned").fetchall()
+    return int(count)
+
+
+def normalise_address(address: str) -> str:
+    """An e-mail address lower-cased; an opaque id kept as given; both trimmed."""
+    text = address.strip().strip("<>").strip()
+    return text.lower() if "@" in text else text
+
+
+def _pair(address_a: str, address_b: str) -> tuple[str, str]:
+    first, second = sorted((normalise_address(address_a), normalise_address(address_b)))
+    if first == second:
+        raise InputError(f"Both addresses are {first}.", "Pin a tie between two people.")
+    return first, second
+
+
+def _band(band: Band | str) -> Band:
+    text = str(band).strip().lower().replace("_", "-")
+    try:
+        return Band(text)
+    except ValueError:
+        known = ", ".join(b.value for b in Band)
+        raise InputError(f"Unknown band {band!r}.", f"Use one of: {known}.") from None
+
+
+def _person(con: duckdb.DuckDBPyConnection, address: str) -> int:
+    found = con.execute("SELECT person_id FROM identities WHERE address = ?", [address]).fetchall()
+    if not found:
+        raise NotFoundError(
+            f"No one with the address {address} is in the store.",
+            "Check the spelling, or ingest the mail that mentions them.",
+        )
+    return int(found[0][0])
+
+
+def _has_ties(con: duckdb.DuckDBPyConnection) -> bool:
+    ((count,),) = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'ties' AND table_schema = current_schema()"
+    ).fetchall()
+    return bool(count)

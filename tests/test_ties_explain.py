@@ -1,0 +1,168 @@
+"""Explanations: wording from a tie row alone."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from weakties.ties import TieRow, explain
+
+ROW = TieRow(
+    name_a="Me Myself",
+    name_b="Alice Long",
+    owner_a=True,
+    owner_b=False,
+    messages_ab=110,
+    messages_ba=102,
+    meetings=0,
+    calls=0,
+    one_to_one_share=0.8,
+    group_share=0.05,
+    first_year=1999,
+    last_year=2002,
+    duration_days=3 * 365.0,
+    recency_days=4.2,
+    balance=102 / 110,
+    replies_ab=0,
+    replies_ba=0,
+    reply_latency_h=math.nan,
+    base_strength=0.9,
+    model_band="strong",
+)
+
+
+def test_long_balanced_tie() -> None:
+    assert explain(ROW) == "212 messages over 3 years, balanced, mostly one-to-one, last 4 days ago"
+
+
+def test_one_way_from_them() -> None:
+    row = ROW._replace(messages_ab=0, messages_ba=14, balance=0.0, model_band="one-way")
+    assert explain(row) == "14 messages, all from them, never answered"
+
+
+def test_one_way_from_you() -> None:
+    row = ROW._replace(messages_ab=3, messages_ba=0, balance=0.0, model_band="one-way")
+    assert explain(row) == "3 messages, all from you, never answered"
+
+
+def test_one_way_between_two_others_names_the_sender() -> None:
+    row = ROW._replace(
+        owner_a=False, messages_ab=0, messages_ba=1, balance=0.0, model_band="one-way"
+    )
+    assert explain(row) == "1 message, all from Alice Long, never answered"
+
+
+def test_dormant_close_tie() -> None:
+    row = ROW._replace(
+        messages_ab=44,
+        messages_ba=44,
+        model_band="dormant",
+        first_year=2000,
+        last_year=2000,
+        recency_days=270.0,
+    )
+    assert explain(row) == "was close (88 messages in 2000), silent for 9 months"
+
+
+def test_dormant_modest_tie_over_two_years() -> None:
+    row = ROW._replace(
+        messages_ab=6,
+        messages_ba=4,
+        model_band="dormant",
+        base_strength=0.35,
+        first_year=2000,
+        last_year=2001,
+        recency_days=800.0,
+    )
+    assert explain(row) == "was in touch (10 messages in 2000–2001), silent for 2 years"
+
+
+@pytest.mark.parametrize(
+    ("balance", "messages_ab", "messages_ba", "words"),
+    [
+        (0.3, 30, 100, "mostly from them"),
+        (0.3, 100, 30, "mostly from you"),
+        (0.1, 100, 10, "almost all from you"),
+    ],
+)
+def test_lopsided_ties_say_who_writes(
+    balance: float, messages_ab: int, messages_ba: int, words: str
+) -> None:
+    row = ROW._replace(
+        balance=balance, messages_ab=messages_ab, messages_ba=messages_ba, model_band="weak"
+    )
+    assert explain(row).split(", ")[1] == words
+
+
+def test_group_acquaintance() -> None:
+    row = ROW._replace(
+        messages_ab=10,
+        messages_ba=5,
+        one_to_one_share=0.0,
+        group_share=1.0,
+        duration_days=63.0,
+        recency_days=7.0,
+        balance=0.5,
+        model_band="weak",
+    )
+    assert explain(row) == "15 messages over 2 months, balanced, mostly in groups, last 7 days ago"
+
+
+def test_meetings_and_calls_are_named() -> None:
+    row = ROW._replace(
+        messages_ab=20,
+        messages_ba=6,
+        meetings=20,
+        calls=3,
+        duration_days=130.0,
+        recency_days=1.5,
+    )
+    assert explain(row) == (
+        "3 messages, 20 meetings and 3 calls over 4 months, balanced, mostly one-to-one, "
+        "last contact yesterday"
+    )
+
+
+def test_single_call_today() -> None:
+    row = ROW._replace(
+        messages_ab=1,
+        messages_ba=0,
+        calls=1,
+        duration_days=0.0,
+        recency_days=0.2,
+        one_to_one_share=1.0,
+        balance=1.0,
+    )
+    assert explain(row) == "1 call in one day, balanced, mostly one-to-one, last contact today"
+
+
+@pytest.mark.parametrize(
+    ("latency", "words"),
+    [
+        (0.5, "replies within the hour"),
+        (1.2, "replies within 1 hour"),
+        (5.0, "replies within 5 hours"),
+    ],
+)
+def test_quick_replies_are_mentioned(latency: float, words: str) -> None:
+    row = ROW._replace(replies_ab=3, replies_ba=4, reply_latency_h=latency)
+    assert words in explain(row).split(", ")
+
+
+def test_slow_or_rare_replies_are_not() -> None:
+    assert "replies" not in explain(ROW._replace(replies_ba=10, reply_latency_h=30.0))
+    assert "replies" not in explain(ROW._replace(replies_ba=2, reply_latency_h=1.0))
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (3.0, "last 3 days ago"),
+        (20.0, "last 3 weeks ago"),
+        (100.0, "last 3 months ago"),
+        (1000.0, "last 3 years ago"),
+    ],
+)
+def test_recency_units(days: float, words: str) -> None:
+    assert explain(ROW._replace(recency_days=days)).endswith(words)
