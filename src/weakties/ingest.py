@@ -18,8 +18,10 @@ from typing import Protocol
 import duckdb
 
 from weakties.config import Settings
+from weakties.identity.addresses import canonical_name
 from weakties.records import Record
 from weakties.sources.base import Source
+from weakties.store.db import first_row
 from weakties.store.writer import BatchCounts, write_batch
 
 PARALLEL_MIN_RECORDS = 20_000  # below this, starting worker processes costs more than it saves
@@ -141,11 +143,11 @@ def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     """The id of ``source`` in the store, adding it on first sight."""
     path = str(source.path.resolve())
     now = datetime.now(UTC)
-    row = con.execute("SELECT source_id FROM sources WHERE path = ?", [path]).fetchone()
+    row = first_row(con.execute("SELECT source_id FROM sources WHERE path = ?", [path]))
     if row:
         con.execute("UPDATE sources SET last_ingested_at = ? WHERE source_id = ?", [now, row[0]])
         return int(row[0])
-    next_id = con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()
+    next_id = first_row(con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources"))
     source_id = int(next_id[0]) if next_id else 1
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
@@ -171,21 +173,35 @@ def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[st
 
 
 def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """Senders of the mailbox's sent items: the main one, the frequent ones, and any
+    that sent under the main one's full name (a personal address used from the same
+    mail client)."""
     rows = con.execute(
         """
-        SELECT p.address, count(*) AS n, sum(count(*)) OVER () AS total
+        SELECT p.address, count(*) AS n, sum(count(*)) OVER () AS total,
+               mode(nullif(p.name, '')) AS name
         FROM items it JOIN participants p USING (interaction_id)
         WHERE it.source_id = ? AND it.is_sent AND p.role = 'from'
         GROUP BY p.address ORDER BY n DESC, p.address
         """,
         [source_id],
     ).fetchall()
-    return [a for a, n, total in rows if n >= 2 and n >= SENT_SHARE * total]
+    if not rows:
+        return []
+    main_name = canonical_name(rows[0][3] or "")
+    full_name = len(main_name.split()) >= 2
+    return [
+        a
+        for a, n, total, name in rows
+        if n >= 2
+        and (n >= SENT_SHARE * total or (full_name and canonical_name(name or "") == main_name))
+    ]
 
 
 def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    row = con.execute(
-        """
+    row = first_row(
+        con.execute(
+            """
         WITH mail AS (
             SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
               USING (interaction_id)
@@ -199,8 +215,9 @@ def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> li
               WHERE list_id IS NOT NULL)
         GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
         """,
-        [source_id],
-    ).fetchone()
+            [source_id],
+        )
+    )
     if row and row[2] and row[1] >= max(2, RECIPIENT_SHARE * row[2]):
         return [str(row[0])]
     return []
@@ -213,7 +230,7 @@ def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _start_run(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> int:
-    row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
+    row = first_row(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs"))
     run_id = int(row[0]) if row else 1
     paths = "\n".join(str(s.path) for s in sources)
     con.execute(

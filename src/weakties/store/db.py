@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from weakties.errors import StoreError
 from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -36,14 +38,40 @@ def connect(
     return con
 
 
+def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of a result, reading it to its end.
+
+    DuckDB refuses further work on a connection whose last result was not read to
+    the end, so single-row reads use this instead of ``fetchone()``.
+    """
+    rows = result.fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def arrow(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | dict[str, object] | None = None
+) -> pa.Table:
+    """Run a read and return its rows as Arrow.
+
+    Finishes first any result an earlier ``execute`` left unread, which DuckDB
+    would otherwise refuse to interleave with a new relation.
+    """
+    complete = getattr(con, "complete", None)
+    if complete is not None:
+        complete()
+    relation = con.sql(sql, params=params)
+    assert relation is not None
+    return relation.to_arrow_table()
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The store's schema version; 0 for an empty database."""
-    has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()
+    has_meta = first_row(
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    )
     if not has_meta or not has_meta[0]:
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    row = first_row(con.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
     return int(row[0]) if row else 0
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from weakties.store.db import arrow, first_row
+
 
 def people(
     con: duckdb.DuckDBPyConnection,
@@ -46,12 +48,12 @@ def people(
         ORDER BY interactions DESC, name
         {f"LIMIT {int(limit)}" if limit else ""}
     """
-    return _arrow(con, sql, params)
+    return arrow(con, sql, params)
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
     """What was set aside, where, and why."""
-    return _arrow(
+    return arrow(
         con,
         """
         SELECT q.reason, q.location, q.detail, s.label AS source
@@ -65,7 +67,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> 
 
 def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Each ingested source with its owner and its ledger counts."""
-    return _arrow(
+    return arrow(
         con,
         """
         SELECT s.source_id, s.label, s.kind, s.path,
@@ -82,16 +84,6 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
         GROUP BY ALL ORDER BY s.source_id
         """,
     )
-
-
-def _arrow(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
-) -> pa.Table:
-    # A cursor of its own: reading through the shared connection would collide with
-    # results of earlier statements that were not read to the end.
-    relation = con.cursor().sql(sql, params=params)
-    assert relation is not None
-    return relation.to_arrow_table()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +107,9 @@ class StoreStats:
 
 def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
     """Counts over the whole store; ``read = interactions + duplicates + quarantined``."""
-    row = con.execute(
-        """
+    row = first_row(
+        con.execute(
+            """
         SELECT
           (SELECT count(*) FROM sources),
           (SELECT count(*) FROM items),
@@ -132,6 +125,7 @@ def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
           (SELECT strftime(min(ts), '%Y-%m-%d') FROM interactions WHERE date_flag IS NULL),
           (SELECT strftime(max(ts), '%Y-%m-%d') FROM interactions WHERE date_flag IS NULL)
         """
-    ).fetchone()
+        )
+    )
     assert row is not None
     return StoreStats(*row)

@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from weakties.store.db import arrow
 from weakties.ties.explain import TieRow, explain, rows
 from weakties.ties.features import (
-    arrow,
     install_shims,
     latest_timestamp,
     tie_features_sql,

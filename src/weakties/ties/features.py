@@ -26,7 +26,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import duckdb
-import pyarrow as pa
 
 CC_FACTOR = 0.5
 """Weight of a cc or bcc contact relative to a ``to`` contact.
@@ -54,18 +53,6 @@ _ROLE_RANK = """CASE pt.role
 def install_shims(con: duckdb.DuckDBPyConnection) -> None:
     """Define on a DuckDB connection the Spark built-ins the query calls."""
     con.execute("CREATE OR REPLACE TEMP MACRO unix_seconds(t) AS CAST(floor(epoch(t)) AS BIGINT)")
-
-
-def arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    """Run ``sql`` and return its rows as Arrow.
-
-    Finishes first any result an earlier ``execute`` left unread, which DuckDB
-    would otherwise refuse to interleave with a new relation.
-    """
-    complete = getattr(con, "complete", None)
-    if complete is not None:
-        complete()
-    return con.sql(sql).to_arrow_table()
 
 
 def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:

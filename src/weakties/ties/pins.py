@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from weakties.errors import InputError, NotFoundError
-from weakties.ties.features import arrow
+from weakties.store.db import arrow
 from weakties.ties.strength import Band
 
 _PIN_PAIRS = """

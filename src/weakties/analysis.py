@@ -1,0 +1,232 @@
+"""`weakties analyze`: rebuild every derived table from the facts.
+
+Steps: people (identity resolution) → ties (features, strength, bands) → the tie
+graph → communities (Leiden) → overlap and bridges → brokerage and connectors.
+Everything is written in one transaction per table family and stamped with the
+model version, so a later read never sees half an analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from weakties import graph
+from weakties.ingest import ProgressSink
+from weakties.store.db import first_row
+from weakties.store.people import rebuild_people
+from weakties.ties import MODEL_VERSION, compute_ties
+
+GRAPH_BANDS = ("strong", "weak", "dormant")
+"""Ties that enter the graph. One-way contact is not yet a relationship."""
+
+STEPS = ("people", "ties", "graph", "communities", "bridges", "connectors", "write")
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSummary:
+    """What an analysis produced."""
+
+    people: int
+    ties: int
+    ties_by_band: dict[str, int]
+    graph_people: int
+    graph_ties: int
+    communities: int
+    modularity: float
+    resolution: float
+    bridges: int
+    as_of: datetime | None
+
+
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: datetime | None = None,
+    progress: ProgressSink | None = None,
+) -> AnalysisSummary:
+    """Rebuild people, ties, communities, bridges and brokerage from the facts."""
+    step = _Steps(progress)
+    step("people")
+    rebuild_people(con)
+    step("ties")
+    ties = compute_ties(con, as_of=as_of)
+    step("graph")
+    keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
+    ties_in_graph = ties.filter(pa.array(keep))
+    g = graph.from_ties(
+        ties_in_graph.column("person_a").to_numpy(),
+        ties_in_graph.column("person_b").to_numpy(),
+        ties_in_graph.column("strength").to_numpy(),
+    )
+    step("communities")
+    found = graph.leiden(g)
+    step("bridges")
+    bridges = graph.bridge_scores(g, found.membership)
+    mutual = graph.common_neighbours(g)
+    step("connectors")
+    brokerage = graph.connectors(g, found.membership)
+    step("write")
+    labels = _labels(con, g, found)
+    _write_structure(con, g, ties_in_graph, bridges, mutual)
+    _write_people(con, g, found, brokerage)
+    _write_communities(con, g, found, labels)
+    step.done()
+    bands = ties.group_by("band").aggregate([("band", "count")]).to_pylist()
+    return AnalysisSummary(
+        people=_count(con, "SELECT count(*) FROM people WHERE NOT automated"),
+        ties=ties.num_rows,
+        ties_by_band={str(r["band"]): int(r["band_count"]) for r in bands},
+        graph_people=g.n_vertices,
+        graph_ties=g.n_edges,
+        communities=found.n_communities,
+        modularity=found.modularity,
+        resolution=found.resolution,
+        bridges=int(bridges.is_bridge.sum()),
+        as_of=_as_of(ties),
+    )
+
+
+class _Steps:
+    def __init__(self, sink: ProgressSink | None) -> None:
+        self._sink = sink
+        if sink:
+            sink.start("analyze", len(STEPS))
+
+    def __call__(self, name: str) -> None:
+        if self._sink and name != STEPS[0]:
+            self._sink.advance(1)
+
+    def done(self) -> None:
+        if self._sink:
+            self._sink.advance(1)
+            self._sink.finish()
+
+
+def _labels(
+    con: duckdb.DuckDBPyConnection, g: graph.TieGraph, found: graph.Communities
+) -> tuple[str, ...]:
+    people = _people_by_id(con, g.person_ids)
+    orgs = [people.get(int(p), (None, ""))[0] for p in g.person_ids]
+    names = [people.get(int(p), (None, str(p)))[1] for p in g.person_ids]
+    return graph.label_communities(g, found, orgs, names)
+
+
+def _people_by_id(
+    con: duckdb.DuckDBPyConnection, ids: np.ndarray
+) -> dict[int, tuple[str | None, str]]:
+    con.register("_analysis_ids", pa.table({"person_id": pa.array(ids, pa.int64())}))
+    try:
+        rows = con.execute(
+            "SELECT p.person_id, p.org_domain, p.display_name FROM people p "
+            "JOIN _analysis_ids USING (person_id)"
+        ).fetchall()
+    finally:
+        con.unregister("_analysis_ids")
+    return {int(pid): (org, str(name)) for pid, org, name in rows}
+
+
+def _write_structure(
+    con: duckdb.DuckDBPyConnection,
+    g: graph.TieGraph,
+    ties: pa.Table,
+    bridges: graph.Bridges,
+    mutual: np.ndarray,
+) -> None:
+    """Add overlap, mutual contacts and bridge columns to ``ties`` (NULL outside the graph)."""
+    edge = g.edge_ids(
+        g.vertices(ties.column("person_a").to_numpy()),
+        g.vertices(ties.column("person_b").to_numpy()),
+    )
+    structure = pa.table(
+        {
+            "person_a": ties.column("person_a"),
+            "person_b": ties.column("person_b"),
+            "s_mutual": pa.array(mutual[edge], pa.int64()),
+            "s_overlap": pa.array(bridges.overlap[edge], pa.float64()),
+            "bridge_score": pa.array(bridges.score[edge], pa.float64()),
+            "is_bridge": pa.array(bridges.is_bridge[edge], pa.bool_()),
+            "cross_community": pa.array(bridges.cross_community[edge], pa.bool_()),
+        }
+    )
+    con.register("_analysis_structure", structure)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE ties AS
+            SELECT t.* REPLACE (s.s_mutual AS mutual_contacts, s.s_overlap AS overlap),
+                   s.bridge_score, s.is_bridge, s.cross_community
+            FROM ties t LEFT JOIN _analysis_structure s USING (person_a, person_b)
+            """
+        )
+        con.execute("COMMIT")
+    finally:
+        con.unregister("_analysis_structure")
+
+
+def _write_people(
+    con: duckdb.DuckDBPyConnection,
+    g: graph.TieGraph,
+    found: graph.Communities,
+    brokerage: graph.Brokerage,
+) -> None:
+    metrics = pa.table(
+        {
+            "person_id": pa.array(g.person_ids, pa.int64()),
+            "community_id": pa.array(found.membership, pa.int64()),
+            "degree": pa.array(g.degree(), pa.int64()),
+            "constraint_": pa.array(brokerage.constraint, pa.float64(), from_pandas=True),
+            "effective_size": pa.array(brokerage.effective_size, pa.float64(), from_pandas=True),
+            "communities_spanned": pa.array(brokerage.communities_spanned, pa.int64()),
+            "betweenness": pa.array(brokerage.betweenness, pa.float64()),
+            "connector_score": pa.array(brokerage.score, pa.float64()),
+            "model_version": pa.array([MODEL_VERSION] * g.n_vertices, pa.string()),
+        }
+    )
+    _replace(con, "person_metrics", metrics)
+
+
+def _write_communities(
+    con: duckdb.DuckDBPyConnection,
+    g: graph.TieGraph,
+    found: graph.Communities,
+    labels: tuple[str, ...],
+) -> None:
+    sizes = found.sizes()
+    table = pa.table(
+        {
+            "community_id": pa.array(np.arange(sizes.size), pa.int64()),
+            "size": pa.array(sizes, pa.int64()),
+            "label": pa.array(list(labels), pa.string()),
+            "model_version": pa.array([MODEL_VERSION] * sizes.size, pa.string()),
+        }
+    )
+    _replace(con, "communities", table)
+
+
+def _replace(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    view = f"_analysis_{name}"
+    con.register(view, table)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}")
+        con.execute("COMMIT")
+    finally:
+        con.unregister(view)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = first_row(con.execute(sql))
+    return int(row[0]) if row else 0
+
+
+def _as_of(ties: pa.Table) -> datetime | None:
+    if "as_of" not in ties.column_names or ties.num_rows == 0:
+        return None
+    value = ties.column("as_of")[0].as_py()
+    return value if isinstance(value, datetime) else None

@@ -1,0 +1,1 @@
+"""Insights: pure functions of the store and the graph that answer users' questions."""

@@ -1,0 +1,128 @@
+"""The owner's view: strongest ties, weak ties that bridge, dormant ties, connectors.
+
+A weak tie bridges (Granovetter 1973) when it leads to people the owner is not
+otherwise in touch with: its value is in the *non-redundant* contacts behind it
+(Burt 1992). For each contact X of the owner we count X's own contacts, as seen in
+the store (one-way contact included: a colleague copied on X's threads counts),
+and how many of them the owner has no tie with. The bridging score is the
+novel share, damped when there are very few novel people:
+``novel / contacts × (1 − 2^(−novel / 2))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from weakties.insights.queries import require_analysis
+from weakties.store.db import arrow, first_row
+
+
+@dataclass(frozen=True)
+class EgoView:
+    """What the owner most needs to see, each row with a one-line explanation."""
+
+    person_id: int
+    name: str
+    strongest: pa.Table
+    bridging_weak: pa.Table
+    dormant: pa.Table
+    connectors: pa.Table
+
+
+def owners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    """The store's owners (person id, name), most active first."""
+    rows = con.execute(
+        """
+        SELECT p.person_id, p.display_name FROM people p
+        LEFT JOIN person_metrics m USING (person_id)
+        WHERE p.is_owner ORDER BY coalesce(m.degree, 0) DESC, p.display_name
+        """
+    ).fetchall()
+    return [(int(pid), str(name)) for pid, name in rows]
+
+
+def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) -> EgoView:
+    """The owner's (or anyone's) strongest, bridging weak, and dormant ties, and connectors."""
+    require_analysis(con)
+    name_row = first_row(
+        con.execute("SELECT display_name FROM people WHERE person_id = ?", [person_id])
+    )
+    return EgoView(
+        person_id,
+        str(name_row[0]) if name_row else str(person_id),
+        _ties(con, person_id, "t.band = 'strong'", "t.strength DESC", limit),
+        _ties(
+            con,
+            person_id,
+            "t.band = 'weak' AND r.novel > 0",
+            "bridging DESC, t.strength DESC",
+            limit,
+        ),
+        _ties(con, person_id, "t.band = 'dormant'", "t.base_strength DESC", limit),
+        _connectors(con, person_id, limit),
+    )
+
+
+_REACH = """
+WITH edges AS (
+    SELECT person_a AS x, person_b AS y, band FROM ties
+    UNION ALL SELECT person_b, person_a, band FROM ties
+),
+mine AS (SELECT y FROM edges WHERE x = $me AND band <> 'one-way'),
+reach AS (
+    SELECT e.x AS person_id, count(*) AS contacts,
+           count(*) FILTER (WHERE e.y NOT IN (SELECT y FROM mine)) AS novel
+    FROM edges e
+    WHERE e.x IN (SELECT y FROM edges WHERE x = $me) AND e.y <> $me
+    GROUP BY e.x
+)
+"""
+
+
+def _ties(
+    con: duckdb.DuckDBPyConnection, person_id: int, where: str, order: str, limit: int
+) -> pa.Table:
+    return arrow(
+        con,
+        f"""
+        {_REACH}
+        SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
+               p.org_domain AS organisation, t.band, round(t.strength, 2) AS strength,
+               round(coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0), 2)
+                 AS bridging,
+               coalesce(r.novel, 0) AS novel_contacts,
+               t.explanation
+                 || CASE WHEN coalesce(r.novel, 0) > 0
+                    THEN '; in touch with ' || r.novel
+                         || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END
+                         || ' you are not' ELSE '' END
+                 AS explanation
+        FROM ties t
+        JOIN people p ON p.person_id = CASE WHEN t.person_a = $me THEN t.person_b
+                                            ELSE t.person_a END
+        LEFT JOIN reach r ON r.person_id = p.person_id
+        WHERE $me IN (t.person_a, t.person_b) AND NOT p.automated AND {where}
+        ORDER BY {order}, person LIMIT {int(limit)}
+        """,
+        {"me": person_id},
+    )
+
+
+def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int) -> pa.Table:
+    return arrow(
+        con,
+        f"""
+        SELECT p.display_name AS person, p.org_domain AS organisation,
+               round(m.connector_score, 2) AS connector_score,
+               'spans ' || m.communities_spanned || ' communities with ' || m.degree
+                 || ' ties; effective size ' || round(m.effective_size, 1)
+                 || ', constraint ' || round(m.constraint_, 2) AS explanation
+        FROM person_metrics m JOIN people p USING (person_id)
+        WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner
+        ORDER BY m.connector_score DESC, p.display_name LIMIT {int(limit)}
+        """,
+        [person_id],
+    )

@@ -1,0 +1,50 @@
+"""Finding a person from what a user types: an address, a name, or an id."""
+
+from __future__ import annotations
+
+import duckdb
+
+from weakties.errors import InputError, NotFoundError
+from weakties.store.db import first_row
+
+
+def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    """The person_id for an address, a (part of a) name, or a numeric id.
+
+    An exact address or id wins; otherwise the name must match one person only.
+    """
+    text = query.strip()
+    if not text:
+        raise InputError("No person given.", "Pass an address, a name or a person id.")
+    exact = first_row(
+        con.execute("SELECT person_id FROM identities WHERE address = lower(?)", [text])
+    )
+    if exact:
+        return int(exact[0])
+    if text.lstrip("-").isdigit():
+        found = first_row(
+            con.execute("SELECT person_id FROM people WHERE person_id = ?", [int(text)])
+        )
+        if found:
+            return int(found[0])
+    return _by_name(con, text)
+
+
+def _by_name(con: duckdb.DuckDBPyConnection, text: str) -> int:
+    rows = con.execute(
+        """
+        SELECT p.person_id, p.display_name, p.primary_address FROM people p
+        WHERE p.display_name ILIKE ? OR p.primary_address ILIKE ?
+        ORDER BY (lower(p.display_name) = lower(?)) DESC, p.display_name LIMIT 6
+        """,
+        [f"%{text}%", f"%{text}%", text],
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(
+            f"Nobody called {text!r} is in the store.", "Try `weakties people --search ...`."
+        )
+    exact = [r for r in rows if str(r[1]).lower() == text.lower()]
+    if len(exact) == 1 or len(rows) == 1:
+        return int((exact or rows)[0][0])
+    names = "; ".join(f"{r[1]} <{r[2]}>" for r in rows[:5])
+    raise InputError(f"{text!r} matches several people: {names}.", "Pass an address to pick one.")
