@@ -5,15 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from weakties.analysis import AnalysisSummary
+from weakties.analysis import analyze as run_analysis
 from weakties.config import Settings
 from weakties.errors import InputError
+from weakties.export import export_graph
 from weakties.ingest import IngestReport, ProgressSink, ingest_sources, resolve_paths
+from weakties.insights import queries
+from weakties.insights.ego import EgoView, ego_view, owners
+from weakties.insights.lookup import find_person
+from weakties.insights.profile import PersonProfile, profile
 from weakties.store import connect, reads
+from weakties.ties import pin_tie, unpin_tie
 
 _ADDRESS = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
@@ -83,3 +92,75 @@ def stats(settings: Settings) -> reads.StoreStats:
     """A summary of the store."""
     with open_store(settings, read_only=True) as con:
         return reads.stats(con)
+
+
+# --- Understanding: ties, structure, the owner's view -------------------------------
+
+
+def analyze(
+    settings: Settings, *, as_of: datetime | None = None, progress: ProgressSink | None = None
+) -> AnalysisSummary:
+    """Rebuild people, ties, communities, bridges and brokerage from the stored facts."""
+    with open_store(settings) as con:
+        return run_analysis(con, as_of=as_of, progress=progress)
+
+
+def ties(
+    settings: Settings,
+    *,
+    band: str | None = None,
+    person: str | None = None,
+    limit: int | None = None,
+) -> pa.Table:
+    """Ties with strength, band and explanation; optionally one band or one person's."""
+    with open_store(settings, read_only=True) as con:
+        return queries.ties(con, band=band, person=person, limit=limit)
+
+
+def connectors(settings: Settings, *, limit: int | None = 20) -> pa.Table:
+    """People ranked by how many worlds they span (brokerage)."""
+    with open_store(settings, read_only=True) as con:
+        return queries.connectors(con, limit=limit)
+
+
+def bridges(settings: Settings, *, limit: int | None = 20) -> pa.Table:
+    """Ties that link communities or whose ends share few contacts."""
+    with open_store(settings, read_only=True) as con:
+        return queries.bridges(con, limit=limit)
+
+
+def communities(settings: Settings, *, limit: int | None = None) -> pa.Table:
+    """Communities with readable labels, largest first."""
+    with open_store(settings, read_only=True) as con:
+        return queries.communities(con, limit=limit)
+
+
+def person(settings: Settings, query: str, *, limit: int = 10) -> PersonProfile:
+    """A person's profile: identities, community, brokerage, and their ties by kind."""
+    with open_store(settings, read_only=True) as con:
+        return profile(con, find_person(con, query), limit=limit)
+
+
+def owner_views(settings: Settings, *, limit: int = 10) -> list[EgoView]:
+    """For each owner of the store: strongest, bridging weak and dormant ties, connectors."""
+    with open_store(settings, read_only=True) as con:
+        queries.require_analysis(con)
+        return [ego_view(con, pid, limit=limit) for pid, _ in owners(con)]
+
+
+def pin(settings: Settings, address_a: str, address_b: str, band: str) -> None:
+    """Pin the band of the tie between two addresses; it survives re-analysis."""
+    with open_store(settings) as con:
+        pin_tie(con, address_a, address_b, band)
+
+
+def unpin(settings: Settings, address_a: str, address_b: str) -> bool:
+    """Remove a pin; returns whether there was one."""
+    with open_store(settings) as con:
+        return unpin_tie(con, address_a, address_b)
+
+
+def export(settings: Settings, path: Path, fmt: str) -> tuple[int, int]:
+    """Write the graph (GraphML or GEXF) with strength, band and community attributes."""
+    with open_store(settings, read_only=True) as con:
+        return export_graph(con, path, fmt)

@@ -13,6 +13,7 @@ from weakties import api
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
+from weakties.cli.understand import register as register_understanding
 from weakties.config import DEFAULT_BATCH_SIZE, Settings, default_db_path
 
 app = typer.Typer(
@@ -120,3 +121,6 @@ def demo(
     from weakties.cli.demo_cmd import run_demo
 
     run_demo(_settings(ctx), out, seed, explicit_db=bool(ctx.meta.get("explicit_db")))
+
+
+register_understanding(app)

@@ -10,10 +10,10 @@ from rich.rule import Rule
 from rich.text import Text
 
 from weakties import api
-from weakties.cli.app import PEOPLE_COLUMNS
 from weakties.cli.progress import progress_for
-from weakties.cli.render import Format, console, render, render_object
+from weakties.cli.render import Format, console, render_object
 from weakties.cli.summary import print_ingest_report
+from weakties.cli.understand import print_analysis, print_ego
 from weakties.config import Settings, default_db_path
 from weakties.demo import DemoConfig, generate
 
@@ -39,18 +39,20 @@ def run_demo(settings: Settings, out: Path | None, seed: int, *, explicit_db: bo
         report = api.ingest(settings, [files.mbox], sink)
     print_ingest_report(screen, report)
     render_object(api.stats(settings), Format.table, title="The store")
-    render(
-        api.people(settings, limit=10),
-        Format.table,
-        title="The ten people with the most interactions",
-        brief=PEOPLE_COLUMNS,
-    )
+    with progress_for(screen) as sink:
+        summary = api.analyze(settings, progress=sink)
+    print_analysis(screen, summary)
+    for view in api.owner_views(settings, limit=8):
+        screen.print(Rule(f"What weakties sees for {view.name}"))
+        print_ego(screen, view, who=view.name)
     screen.print(Rule())
     screen.print(
         Text(
             f"Done in {time.perf_counter() - started:.1f} s. Explore it yourself:\n"
+            f"  weakties --db {db} ties --band weak\n"
+            f"  weakties --db {db} person 'José Núñez'\n"
+            f"  weakties --db {db} connectors\n"
             f"  weakties --db {db} people --search <name>\n"
-            f"  weakties --db {db} quarantine\n"
             f"The planted truth (who is close, who bridges, who went dormant) is in "
             f"{files.truth}."
         )

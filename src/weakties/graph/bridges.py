@@ -42,10 +42,15 @@ class Bridges:
 
 
 def structural_bridges(g: TieGraph) -> BoolArray:
-    """Edges whose removal disconnects their component (cut edges, found by igraph)."""
+    """Edges whose removal splits their component in two parts of two or more people.
+
+    Cut edges found by igraph, less pendant ties: a tie to someone with no other tie
+    is a cut edge too, but it links a person, not a group, so it bridges nothing.
+    """
     out = np.zeros(g.n_edges, dtype=np.bool_)
     out[np.asarray(g.graph.bridges(), dtype=np.int64)] = True
-    return out
+    degree = g.degree()
+    return out & (degree[g.source] > 1) & (degree[g.target] > 1)
 
 
 def bridge_scores(

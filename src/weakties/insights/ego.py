@@ -96,9 +96,9 @@ def _ties(
                coalesce(r.novel, 0) AS novel_contacts,
                t.explanation
                  || CASE WHEN coalesce(r.novel, 0) > 0
-                    THEN '; in touch with ' || r.novel
+                    THEN '; opens a path to ' || r.novel
                          || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END
-                         || ' you are not' ELSE '' END
+                         || ' otherwise out of reach' ELSE '' END
                  AS explanation
         FROM ties t
         JOIN people p ON p.person_id = CASE WHEN t.person_a = $me THEN t.person_b

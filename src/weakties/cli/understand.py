@@ -1,0 +1,203 @@
+"""Commands over the analysed store: analyze, ties, person, connectors, bridges,
+communities, export, pin."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from weakties import api
+from weakties.analysis import AnalysisSummary
+from weakties.cli.progress import progress_for
+from weakties.cli.render import Format, console, render
+from weakties.config import Settings
+from weakties.errors import InputError
+from weakties.insights.ego import EgoView
+from weakties.insights.queries import BANDS
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
+LimitOption = Annotated[int, typer.Option(help="At most this many rows (0: all).")]
+TIE_COLUMNS = ["person_a", "person_b", "person", "organisation", "band", "strength", "explanation"]
+EGO_COLUMNS = ["person", "organisation", "strength", "explanation"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    for command in (analyze, ties, person, connectors, bridges, communities, export, pin, unpin):
+        app.command()(command)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def analyze(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option(help="Judge ties as of this date (default: the latest mail).")
+    ] = None,
+) -> None:
+    """Rebuild people, ties, communities, bridges and connectors from the stored facts."""
+    with progress_for(console()) as sink:
+        summary = api.analyze(_settings(ctx), as_of=_date(as_of), progress=sink)
+    print_analysis(console(), summary)
+
+
+def ties(
+    ctx: typer.Context,
+    band: Annotated[str | None, typer.Option(help=f"Only this band: {', '.join(BANDS)}.")] = None,
+    person: Annotated[str | None, typer.Option(help="Only this person's ties.")] = None,
+    limit: LimitOption = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Ties with their strength, band and explanation, strongest first."""
+    rows = api.ties(_settings(ctx), band=band, person=person, limit=limit or None)
+    render(rows, fmt, title="Ties", brief=TIE_COLUMNS)
+
+
+def person(
+    ctx: typer.Context,
+    who: Annotated[str, typer.Argument(help="An address, a name, or a person id.")],
+    limit: LimitOption = 10,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """A person's profile: identities, community, brokerage, strongest ties, bridges."""
+    profile = api.person(_settings(ctx), who, limit=limit or 10)
+    if fmt is not Format.table:
+        render(profile.ties.strongest, fmt)
+        return
+    out = console()
+    rank = f"#{profile.connector_rank}" if profile.connector_rank else "-"
+    out.print(Text(f"{profile.name}", style="bold"))
+    out.print(
+        Text(
+            f"organisation: {profile.organisation or '-'}; identities: "
+            f"{', '.join(profile.identities)}"
+        )
+    )
+    out.print(
+        Text(
+            f"community: {profile.community or '-'}; spans "
+            f"{profile.communities_spanned} communities; connector rank {rank}"
+        )
+    )
+    print_ego(out, profile.ties, who=profile.name)
+
+
+def connectors(
+    ctx: typer.Context, limit: LimitOption = 20, fmt: FormatOption = Format.table
+) -> None:
+    """People who span many worlds: low constraint, large effective size, many communities."""
+    rows = api.connectors(_settings(ctx), limit=limit or None)
+    render(
+        rows,
+        fmt,
+        title="Connectors",
+        brief=["name", "organisation", "connector_score", "explanation"],
+    )
+
+
+def bridges(ctx: typer.Context, limit: LimitOption = 20, fmt: FormatOption = Format.table) -> None:
+    """Ties that link communities or whose two ends share few contacts."""
+    rows = api.bridges(_settings(ctx), limit=limit or None)
+    render(
+        rows,
+        fmt,
+        title="Bridges",
+        brief=[
+            "person_a",
+            "person_b",
+            "bridge_score",
+            "overlap",
+            "community_a",
+            "community_b",
+            "band",
+        ],
+    )
+
+
+def communities(
+    ctx: typer.Context, limit: LimitOption = 0, fmt: FormatOption = Format.table
+) -> None:
+    """Communities found by Leiden, largest first, labelled by organisation and members."""
+    render(api.communities(_settings(ctx), limit=limit or None), fmt, title="Communities")
+
+
+def export(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="graphml or gexf.")] = "graphml",
+) -> None:
+    """Write the tie graph with strength, band and community for Gephi."""
+    nodes, edges = api.export(_settings(ctx), path, fmt)
+    console().print(Text(f"Wrote {nodes:,} people and {edges:,} ties to {path}."))
+
+
+def pin(
+    ctx: typer.Context,
+    address_a: Annotated[str, typer.Argument(help="One person's address.")],
+    address_b: Annotated[str, typer.Argument(help="The other person's address.")],
+    band: Annotated[str, typer.Argument(help=f"One of: {', '.join(BANDS)}.")],
+) -> None:
+    """Fix the band of a tie by hand; the pin survives every re-analysis."""
+    api.pin(_settings(ctx), address_a, address_b, band)
+    console().print(
+        Text(f"Pinned {address_a} - {address_b} as {band}. Run `weakties analyze` to apply it.")
+    )
+
+
+def unpin(
+    ctx: typer.Context,
+    address_a: Annotated[str, typer.Argument()],
+    address_b: Annotated[str, typer.Argument()],
+) -> None:
+    """Remove a pin."""
+    removed = api.unpin(_settings(ctx), address_a, address_b)
+    console().print(Text("Pin removed." if removed else "There was no such pin."))
+
+
+def print_analysis(out: Console, summary: AnalysisSummary) -> None:
+    """The one-paragraph result of an analysis."""
+    bands = ", ".join(f"{n:,} {b}" for b, n in sorted(summary.ties_by_band.items()))
+    when = summary.as_of.strftime("%Y-%m-%d") if summary.as_of else "-"
+    out.print(
+        Text(
+            f"Analysed as of {when}: {summary.people:,} people, {summary.ties:,} ties ({bands}); "
+            f"{summary.communities} communities among {summary.graph_people:,} connected people "
+            f"(modularity {summary.modularity:.2f}); {summary.bridges:,} bridges."
+        )
+    )
+
+
+def print_ego(out: Console, view: EgoView, *, who: str = "you") -> None:
+    """The four lists of the owner's view, each row with its explanation."""
+    sections = (
+        (f"Strongest ties of {who}", view.strongest),
+        ("Weak ties that bridge to people otherwise out of reach", view.bridging_weak),
+        ("Dormant ties worth reviving", view.dormant),
+        ("Connectors: people who span many worlds", view.connectors),
+    )
+    for title, rows in sections:
+        columns = (
+            EGO_COLUMNS
+            if "connector_score" not in rows.column_names
+            else ["person", "organisation", "connector_score", "explanation"]
+        )
+        render(rows, Format.table, title=title, brief=columns)
+
+
+def _date(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"Not a date: {text!r}.", "Use YYYY-MM-DD.") from exc
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -1,0 +1,52 @@
+"""Single saved messages: one ``.eml`` file, or a folder of them (``.eml.gz`` too)."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from weakties.errors import InputError
+from weakties.records import Quarantined, Record
+from weakties.sources.base import Source
+from weakties.sources.email import is_sent_folder, parse_message
+from weakties.sources.maildir import read_head
+
+EML_SUFFIXES = (".eml", ".eml.gz")
+
+
+def is_eml_name(name: str) -> bool:
+    """True for ``*.eml`` and ``*.eml.gz`` (any case)."""
+    return name.lower().endswith(EML_SUFFIXES)
+
+
+class EmlSource(Source):
+    """One ``.eml`` file, or the ``.eml`` files directly inside one folder."""
+
+    kind = "eml"
+
+    def files(self) -> list[Path]:
+        """The message files, sorted by name."""
+        if self.path.is_file():
+            return [self.path]
+        try:
+            return sorted(p for p in self.path.iterdir() if p.is_file() and is_eml_name(p.name))
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot list folder ({exc})", "check the path") from exc
+
+    def records(self) -> Iterator[Record]:
+        """Yield one record per file; location is the file's absolute path."""
+        folder = None if self.path.is_file() else self.path.name
+        sent = folder is not None and is_sent_folder(folder)
+        for path in self.files():
+            location = str(path.absolute())
+            try:
+                raw = read_head(location)
+            except (OSError, zlib.error) as exc:
+                yield Quarantined(location, "unreadable", str(exc))
+                continue
+            yield parse_message(raw, location, folder=folder, is_sent=sent)
+
+    def estimate(self) -> int:
+        """The number of files."""
+        return len(self.files())

@@ -1,0 +1,176 @@
+"""Mailboxes stored as one file per message.
+
+Covers a standard Maildir (``cur/new/tmp``, Maildir++ ``.Sent`` subfolders),
+the Enron/CMU layout ``maildir/<user>/<folder>[/<sub>]/<n>.``, and any plain
+folder tree of message files. One source is one mailbox with one owner; a
+message's folder is its path below the mailbox root, and messages in a sent
+folder are marked ``is_sent``.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+from weakties.records import Quarantined, Record
+from weakties.sources.base import Source
+from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
+from weakties.sources.headers import header_end
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_FIRST_READ = 32 << 10
+_NEXT_READ = 256 << 10
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAILDIR_PARTS = frozenset({"cur", "new"})
+_CONTROL_FILES = frozenset(
+    {"maildirfolder", "maildirsize", "subscriptions", "dovecot-uidlist", "dovecot-keywords",
+     "dovecot-uidvalidity", "courierimapuiddb", "courierimapkeywords", "courierimapacl"}
+)  # fmt: skip
+_NOT_MAIL_SUFFIXES = frozenset(
+    {".md", ".rst", ".csv", ".tsv", ".parquet", ".json", ".html", ".htm", ".pdf", ".zip",
+     ".py", ".sh", ".jpg", ".jpeg", ".png", ".gif", ".mbox", ".mbx", ".index", ".cache",
+     ".ics", ".vcf", ".db", ".sqlite", ".duckdb"}
+)  # fmt: skip
+_TOOL_DIRS = frozenset({".git", ".svn", ".hg", ".notmuch", ".xapian", "__macosx", ".trash"})
+_NOT_MAIL_PREFIXES = ("readme", "license", "licence", "copying", "changelog", "dovecot.")
+
+
+def is_maildir(path: Path) -> bool:
+    """A Maildir has ``cur`` or ``new`` subfolders."""
+    return (path / "cur").is_dir() or (path / "new").is_dir()
+
+
+def skip_file(name: str) -> bool:
+    """True for files that are never messages (hidden, control, docs, data)."""
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1 and name[dot:].lower() in _NOT_MAIL_SUFFIXES:
+        return True
+    lower = name.lower()
+    return lower[:1] == "." or lower in _CONTROL_FILES or lower.startswith(_NOT_MAIL_PREFIXES)
+
+
+def read_head(path: str) -> bytes:
+    """The start of a message file, enough to hold its whole header block.
+
+    One small read serves almost every message; long headers trigger more
+    reads, capped at ``MAX_HEADER_BYTES``. Gzip'ed files are inflated.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        if len(data) == _FIRST_READ or data[:2] == _GZIP_MAGIC:
+            data = _read_rest(fd, data)
+    finally:
+        os.close(fd)
+    return data
+
+
+def _read_rest(fd: int, data: bytes) -> bytes:
+    """Long headers need more reads; gzip'ed files are inflated."""
+    gzipped = data[:2] == _GZIP_MAGIC
+    if gzipped or header_end(data) < 0:
+        data = _read_more(fd, data, whole=gzipped)
+    if gzipped:
+        return zlib.decompressobj(wbits=31).decompress(data, MAX_HEADER_BYTES)
+    return data
+
+
+def _read_more(fd: int, data: bytes, whole: bool) -> bytes:
+    chunks = [data]
+    size = len(data)
+    while size < MAX_HEADER_BYTES:
+        more = os.read(fd, _NEXT_READ)
+        if not more:
+            break
+        chunks.append(more)
+        size += len(more)
+        tail = chunks[-2][-2:] + more
+        if not whole and (b"\n\n" in tail or b"\n\r\n" in tail):
+            break
+    return b"".join(chunks)
+
+
+class MaildirSource(Source):
+    """One mailbox kept as a folder tree of message files."""
+
+    kind = "maildir"
+
+    def __init__(
+        self,
+        path: Path,
+        label: str | None = None,
+        *,
+        root_folder: str | None = None,
+        exclude: Collection[Path] = (),
+    ) -> None:
+        """``root_folder`` names the root itself when it is a mail folder (``Sent``)
+        rather than a mailbox; ``exclude`` lists files read by other sources."""
+        super().__init__(path, label)
+        self._root_parts = (root_folder,) if root_folder else ()
+        self._exclude = frozenset(os.path.abspath(p) for p in exclude)
+        self._files: list[tuple[str, str | None, bool]] | None = None
+
+    def files(self) -> list[tuple[str, str | None, bool]]:
+        """``(absolute path, folder, is_sent)`` of every message file, sorted."""
+        if self._files is None:
+            root = os.path.abspath(self.path)
+            inbox = "INBOX" if not self._root_parts and is_maildir(self.path) else None
+            walked = _walk(root, self._root_parts, inbox)
+            self._files = [f for f in walked if f[0] not in self._exclude]
+        return self._files
+
+    def records(self) -> Iterator[Record]:
+        """Yield one record per file; location is the file's absolute path."""
+        for path, folder, sent in self.files():
+            try:
+                raw = read_head(path)
+            except (OSError, zlib.error) as exc:
+                yield Quarantined(path, "unreadable", str(exc))
+                continue
+            yield parse_message(raw, path, folder=folder, is_sent=sent)
+
+    def estimate(self) -> int:
+        """The number of message files."""
+        return len(self.files())
+
+
+def _walk(
+    directory: str, parts: tuple[str, ...], inbox: str | None
+) -> Iterator[tuple[str, str | None, bool]]:
+    """Message files below ``directory``, depth first, in name order.
+
+    ``inbox`` names the mailbox root's own messages (``INBOX`` for a Maildir).
+    """
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    names = {e.name for e in entries}
+    maildir_here = not _MAILDIR_PARTS.isdisjoint(names)
+    folder = "/".join(parts) or inbox
+    sent = any(is_sent_folder(p) for p in parts)
+    subdirs = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if not _skip_dir(entry.name, maildir_here):
+                subdirs.append(entry)
+        elif entry.is_file() and not skip_file(entry.name):
+            yield entry.path, folder, sent
+    for entry in subdirs:
+        yield from _walk(entry.path, _sub_parts(parts, entry.name), inbox)
+
+
+def _skip_dir(name: str, maildir_here: bool) -> bool:
+    """A Maildir's ``tmp`` holds deliveries in progress; tool folders hold no mail."""
+    return (maildir_here and name == "tmp") or name.lower() in _TOOL_DIRS
+
+
+def _sub_parts(parts: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """The folder path of a subfolder: ``cur``/``new`` add nothing, ``.A.B`` is ``A/B``."""
+    if name in _MAILDIR_PARTS:
+        return parts
+    if name.startswith(".") and len(name) > 1:
+        return parts + tuple(p for p in name[1:].split(".") if p)
+    return (*parts, name)

@@ -1,0 +1,158 @@
+"""mbox files (plain or gzip'ed), read as a stream with flat memory.
+
+A line is a message separator only when it looks like a real ``From `` line
+(it ends with an asctime date) *and* the next line looks like a header. Body
+lines that begin with an unescaped "From " are common in list archives and
+split messages in two with naive readers such as :class:`mailbox.mbox`.
+Pipermail archives hide addresses (``From edd at debian.org  Fri ...``) and
+drop List-Id, so their messages are marked as traffic of the archive's list.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from weakties.errors import InputError
+from weakties.records import Quarantined, Record
+from weakties.sources.base import Source
+from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
+from weakties.sources.headers import looks_like_header_line
+
+GZIP_MAGIC = b"\x1f\x8b"
+_LINE_LIMIT = 1 << 20  # read at most 1 MB per call; longer lines arrive in pieces
+_SEPARATOR_RE = re.compile(
+    rb"^From .*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
+    rb"|Nov|Dec) +\d{1,2} +\d{1,2}:\d\d(?::\d\d)?(?: +(?:[A-Z]{1,5}|[+-]\d{4}))? +\d{4}"
+    rb"(?: +[+-]\d{4})?\s*$"
+)
+_HIDDEN_AT_RE = re.compile(
+    rb"^From \S+ (?:at|@end(?:ing from|\|ng \|rom)|m@[il|]{3}@g o[fil|]{2}) \S+ ", re.IGNORECASE
+)
+
+
+def is_separator(line: bytes) -> bool:
+    """True when ``line`` has the shape of an mbox ``From `` line with a date."""
+    return line.startswith(b"From ") and _SEPARATOR_RE.match(line) is not None
+
+
+def is_archive_separator(line: bytes) -> bool:
+    """True for a pipermail separator, whose sender address is hidden."""
+    return _HIDDEN_AT_RE.match(line) is not None
+
+
+def open_maybe_gzip(path: Path) -> BinaryIO:
+    """Open ``path`` for binary reading, decompressing when it is gzip'ed."""
+    handle = path.open("rb")
+    if handle.read(2) == GZIP_MAGIC:
+        handle.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    handle.seek(0)
+    return handle
+
+
+@dataclass(slots=True)
+class _Message:
+    """One message being read: where it starts and its header lines."""
+
+    offset: int
+    envelope: bytes
+    head: list[bytes] = field(default_factory=list)
+    size: int = 0
+    in_head: bool = True
+
+    def add(self, line: bytes) -> None:
+        if not self.in_head:
+            return
+        if line in (b"\n", b"\r\n"):
+            self.in_head = False
+        elif self.size < MAX_HEADER_BYTES:
+            self.head.append(line)
+            self.size += len(line)
+
+    def raw(self) -> bytes:
+        return self.envelope + b"".join(self.head)
+
+
+def scan(stream: BinaryIO) -> Iterator[_Message]:
+    """Yield the messages of an mbox stream, headers only, in file order."""
+    readline = stream.readline
+    offset = 0
+    current: _Message | None = None
+    pending: tuple[int, bytes] | None = None  # a From line waiting for its next line
+    at_line_start = True
+    while line := readline(_LINE_LIMIT):
+        pos, offset = offset, offset + len(line)
+        starts_line, at_line_start = at_line_start, line.endswith(b"\n")
+        if pending is not None:
+            if current is None or looks_like_header_line(line):
+                if current is not None:
+                    yield current
+                current = _Message(pending[0], pending[1])
+            pending = None
+        if starts_line and line.startswith(b"From ") and is_separator(line):
+            pending = (pos, line)
+        elif current is not None:
+            current.add(line)
+        elif line.strip():
+            current = _Message(pos, b"")
+            current.add(line)
+    if current is None and pending is not None:
+        current = _Message(pending[0], pending[1])
+    if current is not None:
+        yield current
+
+
+class MboxSource(Source):
+    """One mbox file: a mail client's folder, a Gmail Takeout or a list archive."""
+
+    kind = "mbox"
+
+    def __init__(self, path: Path, label: str | None = None, folder: str | None = None) -> None:
+        super().__init__(path, label)
+        self.folder = folder if folder is not None else folder_name(path)
+
+    def records(self) -> Iterator[Record]:
+        """Yield one record per message; location is ``<abs path>#<byte offset>``.
+
+        A file that breaks off (a truncated gzip, a read error) ends with one
+        ``unreadable`` quarantine record for the part that could not be read.
+        """
+        prefix = str(self.path.absolute())
+        try:
+            stream = open_maybe_gzip(self.path)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot open mbox ({exc})", "check the path") from exc
+        with stream:
+            try:
+                yield from self._parse(scan(stream), prefix)
+            except (OSError, EOFError, zlib.error) as exc:
+                yield Quarantined(f"{prefix}#unreadable", "unreadable", str(exc))
+
+    def _parse(self, messages: Iterator[_Message], prefix: str) -> Iterator[Record]:
+        archive: str | None = None
+        sent = is_sent_folder(self.folder)
+        for index, message in enumerate(messages):
+            if index == 0 and is_archive_separator(message.envelope):
+                archive = self.path.absolute().parent.name or self.path.stem
+            yield parse_message(
+                message.raw(),
+                f"{prefix}#{message.offset}",
+                folder=self.folder,
+                is_sent=sent,
+                archive_list=archive,
+            )
+
+
+def folder_name(path: Path) -> str:
+    """``Sent.mbox`` -> ``Sent``; ``inbox.mbox.gz`` -> ``inbox``."""
+    name = path.name
+    for suffix in (".gz", ".mbox", ".mbx", ".txt"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name

@@ -1,0 +1,205 @@
+"""From paths the user gives to the sources that read them, deciding by content.
+
+Files are sniffed (gzip magic, an mbox ``From `` line, RFC 822 header lines,
+NUL bytes); folders are split into mailboxes with one rule of thumb:
+
+* a Maildir (``cur``/``new``) is one mailbox;
+* a folder whose subfolders include a sent folder is one mailbox (the Enron
+  layout ``maildir/<user>/{inbox,sent,...}``);
+* a folder holding message files directly is one mailbox (a plain folder);
+* any other folder is a collection: each mbox file, log file, folder of
+  ``.eml`` files and sub-mailbox in it is its own source.
+
+Files that are not mail inside a folder (README, notes) are skipped quietly;
+named directly, they are an error.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+
+from weakties.errors import EmptyInputError, InputError, UnknownFormatError
+from weakties.sources.base import Source
+from weakties.sources.email import is_sent_folder
+from weakties.sources.eml import EmlSource, is_eml_name
+from weakties.sources.headers import looks_like_header_line
+from weakties.sources.maildir import MaildirSource, is_maildir
+from weakties.sources.mbox import GZIP_MAGIC, MboxSource, is_separator
+
+LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
+_SNIFF_BYTES = 8192
+_MAIL_NAMES = frozenset(
+    {b"from", b"to", b"cc", b"date", b"subject", b"message-id", b"received", b"return-path",
+     b"sender", b"delivered-to", b"mime-version", b"in-reply-to", b"references", b"x-from",
+     b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
+)  # fmt: skip
+_STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
+_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+
+
+class Kind(StrEnum):
+    """What a file holds, judged from its first bytes."""
+
+    MBOX = "mbox"
+    MESSAGE = "message"
+    LOG = "log"
+    EMPTY = "empty"
+    BINARY = "binary"
+    TEXT = "text"
+
+
+def discover(paths: Sequence[Path]) -> list[Source]:
+    """The sources for ``paths``, in the order given; each file read by one source.
+
+    Raises :class:`InputError` (or a child) with a one-line message for a
+    missing path, an empty or binary file, or a folder without mail.
+    """
+    found: list[Source] = []
+    seen: set[tuple[str, str]] = set()
+    for given in paths:
+        path = Path(given)
+        for source in _discover_one(path):
+            key = (source.kind, str(source.path.absolute()))
+            if key not in seen:
+                seen.add(key)
+                found.append(source)
+    return found
+
+
+def _discover_one(path: Path) -> list[Source]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder.", "Check the path.")
+    if path.is_dir():
+        sources = _for_dir(path)
+        if not sources:
+            raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
+        return sources
+    kind = sniff(path)
+    source = _for_file(path, kind)
+    if source is not None:
+        return [source]
+    if kind is Kind.EMPTY:
+        raise EmptyInputError(f"{path}: the file is empty.", _HINT)
+    if kind is Kind.BINARY:
+        raise UnknownFormatError(f"{path}: a binary file, not mail.", _HINT)
+    raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
+
+
+def _for_file(path: Path, kind: Kind) -> Source | None:
+    if kind is Kind.MBOX:
+        return MboxSource(path)
+    if kind is Kind.MESSAGE:
+        return EmlSource(path)
+    if kind is Kind.LOG:
+        return _log_source(path)
+    return None
+
+
+def _log_source(path: Path) -> Source:
+    try:
+        from weakties.sources.csvlog import LogSource
+    except ImportError as exc:
+        raise InputError(
+            f"{path}: interaction logs cannot be read in this installation ({exc}).",
+            "Remove the file from the input or install the full weakties package.",
+        ) from exc
+    return LogSource(path)
+
+
+def _for_dir(folder: Path) -> list[Source]:
+    """Sources in ``folder``: one mailbox, or a collection of them."""
+    if is_maildir(folder) or _has_sent_folder(folder):
+        return [MaildirSource(folder)]
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list folder ({exc}).", "Check permissions.") from exc
+    sources: list[Source] = []
+    routed: list[Path] = []
+    messages = emls = False
+    for entry in entries:
+        if entry.is_dir() or entry.name.startswith("."):
+            continue
+        if is_eml_name(entry.name):
+            emls = True
+            continue
+        kind = sniff(entry)
+        messages = messages or kind is Kind.MESSAGE
+        source = _for_file(entry, kind) if kind is not Kind.MESSAGE else None
+        if source is not None:
+            sources.append(source)
+            routed.append(entry)
+    if messages:
+        mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
+        return [mailbox, *sources]
+    if emls:
+        sources.append(EmlSource(folder))
+    for entry in entries:
+        if entry.is_dir() and not entry.name.startswith("."):
+            sources.extend(_for_dir(entry))
+    return sources
+
+
+def _has_sent_folder(folder: Path) -> bool:
+    try:
+        return any(p.is_dir() and is_sent_folder(p.name) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def sniff(path: Path) -> Kind:
+    """Judge a file by name (logs) and by its first bytes (everything else)."""
+    if path.name.lower().endswith(LOG_SUFFIXES):
+        return Kind.LOG
+    try:
+        head = _head(path)
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+        return Kind.BINARY
+    return classify(head)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head[:2] == GZIP_MAGIC:
+        with gzip.open(path, "rb") as inner:
+            return inner.read(_SNIFF_BYTES)
+    return head
+
+
+def classify(head: bytes) -> Kind:
+    """Classify the first bytes of a file."""
+    text = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if not text:
+        return Kind.EMPTY
+    if b"\x00" in text[:1024] or _mostly_binary(text[:1024]):
+        return Kind.BINARY
+    lines = text.split(b"\n", 40)
+    if lines[0].startswith(b"From ") and (
+        is_separator(lines[0]) or (len(lines) > 1 and looks_like_header_line(lines[1]))
+    ):
+        return Kind.MBOX
+    if looks_like_header_line(lines[0]) and _mail_headers(lines):
+        return Kind.MESSAGE
+    return Kind.TEXT
+
+
+def _mail_headers(lines: list[bytes]) -> bool:
+    names = set()
+    for line in lines:
+        if not line.strip():
+            break
+        if looks_like_header_line(line):
+            names.add(line.split(b":", 1)[0].strip().lower())
+    known = names & _MAIL_NAMES
+    return len(known) >= 2 or not known.isdisjoint(_STRONG_NAMES)
+
+
+def _mostly_binary(sample: bytes) -> bool:
+    """More than 10% control bytes (other than tab, CR, LF, FF, ESC) is not text."""
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls * 10 > len(sample)
