@@ -26,15 +26,23 @@ def interaction_keys(record: Interaction) -> tuple[str, ...]:
 
 def content_key(record: Interaction) -> str:
     """A hash of what makes a message the same message wherever it was filed."""
-    senders = sorted(p.address for p in record.participants if p.role not in _RECIPIENT_ROLES)
-    recipients = sorted({p.address for p in record.participants if p.role in _RECIPIENT_ROLES})
-    when = (
-        record.timestamp.isoformat()
-        if record.timestamp
-        else f"?{record.message_id or record.location}"
-    )
+    senders: list[str] = []
+    recipients: set[str] = set()
+    for p in record.participants:
+        if p.role in _RECIPIENT_ROLES:
+            recipients.add(p.address)
+        else:
+            senders.append(p.address)
+    stamp = record.timestamp
+    when = repr(stamp.timestamp()) if stamp else f"?{record.message_id or record.location}"
     text = "\x1f".join(
-        (record.channel, ",".join(senders), when, ",".join(recipients), record.subject_hash or "")
+        (
+            record.channel,
+            ",".join(sorted(senders)),
+            when,
+            ",".join(sorted(recipients)),
+            record.subject_hash or "",
+        )
     )
     return "c:" + hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
 

@@ -55,15 +55,42 @@ def install_shims(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TEMP MACRO unix_seconds(t) AS CAST(floor(epoch(t)) AS BIGINT)")
 
 
+STRAY_GAP_DAYS = 60
+"""A silence this long before the last few messages marks them as strays (bad clocks)."""
+
+STRAY_SHARE = 0.01
+"""At most this share of the messages can be set aside as strays."""
+
+
 def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """The default ``as_of``: the latest plausible interaction time in the store.
+    """The default ``as_of``: the end of the store's activity.
 
     Judging recency against the corpus's own end (not the wall clock) lets a
-    historic corpus, such as Enron mail of 2000-2002, be read in its own time.
+    historic corpus, such as Enron mail of 2000-2002, be read in its own time. A
+    handful of messages dated long after everything else (Enron has a cluster
+    stamped 2004, two years after the mail ends) are stray clocks, not the end:
+    the latest time before a silence of more than ``STRAY_GAP_DAYS`` that has at
+    most ``STRAY_SHARE`` of the messages after it is used instead.
     """
     ((micros,),) = con.execute(
-        "SELECT epoch_us(max(ts)) FROM interactions WHERE ts IS NOT NULL "
-        "AND (date_flag IS NULL OR date_flag <> 'implausible')"
+        f"""
+        WITH t AS (
+            SELECT epoch_us(ts) AS us FROM interactions WHERE ts IS NOT NULL
+              AND (date_flag IS NULL OR date_flag <> 'implausible')
+        ),
+        ranked AS (
+            SELECT us, lead(us) OVER (ORDER BY us DESC) AS below,
+                   row_number() OVER (ORDER BY us DESC) AS rank,
+                   count(*) OVER () AS n
+            FROM t
+        )
+        SELECT coalesce(
+            (SELECT below FROM ranked
+             WHERE below IS NOT NULL AND rank <= greatest(1, n * {STRAY_SHARE})
+               AND us - below > CAST({STRAY_GAP_DAYS} AS BIGINT) * 86400 * 1000000
+             ORDER BY rank DESC LIMIT 1),
+            (SELECT max(us) FROM t))
+        """
     ).fetchall()
     if micros is None:
         return None

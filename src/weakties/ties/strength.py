@@ -47,7 +47,7 @@ class StrengthParams:
     weight_time: float = 0.45
     weight_intensity: float = 0.30
     weight_intimacy: float = 0.25
-    one_way_floor: float = 0.25  # share of strength a tie keeps with no reciprocity
+    one_way_floor: float = 0.1  # share of strength a tie keeps with no reciprocity
     tau_days: float = 30.0  # decay time constant of a tie with no history
     tau_gain: float = 0.5  # days of time constant per day of history (see _tau)
 
