@@ -108,6 +108,11 @@ def timestamp_literal(value: datetime) -> str:
 def tie_features_sql(as_of_expr: str) -> str:
     """The tie features query: one row per unordered pair (person_a < person_b).
 
+    Recency is measured against the end of what could have seen the tie: the last
+    message of the latest-ending source (mailbox, log) holding the tie's messages,
+    capped at ``as_of``. A colleague's mailbox that ends in December cannot show
+    the mail of January; in a team's store, its ties are not silent for that.
+
     ``as_of_expr`` is a SQL expression for the instant the ties are judged at
     (see :func:`timestamp_literal`). Columns ending in ``_ab`` run from person_a
     to person_b, ``_ba`` the other way; ``replies_ab`` counts person_a's replies
@@ -125,6 +130,16 @@ live AS (
     WHERE NOT i.automated AND NOT i.bulk AND i.ts IS NOT NULL
       AND (i.date_flag IS NULL OR i.date_flag <> 'implausible')
       AND unix_seconds(i.ts) <= p.as_of_s
+),
+source_end AS (
+    SELECT it.source_id, MAX(l.t) AS end_t
+    FROM items it JOIN live l ON l.interaction_id = it.interaction_id
+    GROUP BY it.source_id
+),
+observed AS (
+    SELECT it.interaction_id, MAX(se.end_t) AS until_t
+    FROM items it JOIN source_end se ON se.source_id = it.source_id
+    GROUP BY it.interaction_id
 ),
 who AS (
     SELECT pt.interaction_id, d.person_id,
@@ -144,7 +159,7 @@ recipients AS (
     FROM who WHERE role_rank BETWEEN 1 AND 3
 ),
 contacts AS (
-    SELECT s.person_id AS src, r.person_id AS dst, l.channel, l.ts, l.t, r.n,
+    SELECT s.person_id AS src, r.person_id AS dst, l.channel, l.ts, l.t, r.n, o.until_t,
            CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w,
            COALESCE(l.duration_s, 0) AS dur_s,
            CASE WHEN l.channel IN ({_sql_list(SYNCHRONOUS_CHANNELS)})
@@ -152,6 +167,7 @@ contacts AS (
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
     JOIN recipients r ON r.interaction_id = l.interaction_id
+    LEFT JOIN observed o ON o.interaction_id = l.interaction_id
     WHERE r.automated = 0
 ),
 pairs AS (
@@ -166,7 +182,7 @@ pairs AS (
            COUNT(DISTINCT FLOOR(t / 86400)) AS active_days,
            COUNT(DISTINCT FLOOR((FLOOR(t / 86400) + 3) / 7)) AS active_weeks,
            MIN(ts) AS first_contact, MAX(ts) AS last_contact,
-           MIN(t) AS first_t, MAX(t) AS last_t,
+           MIN(t) AS first_t, MAX(t) AS last_t, MAX(until_t) AS until_t,
            SUM(CASE WHEN channel = 'meeting' THEN 1 ELSE 0 END) AS meetings,
            SUM(CASE WHEN channel = 'meeting' THEN dur_s ELSE 0 END) / 60 AS meeting_minutes,
            SUM(CASE WHEN channel = 'call' THEN 1 ELSE 0 END) AS calls,
@@ -218,7 +234,8 @@ SELECT w.person_a, w.person_b,
        w.active_days, w.active_weeks,
        w.first_contact, w.last_contact,
        (w.last_t - w.first_t) / 86400 AS duration_days,
-       (params.as_of_s - w.last_t) / 86400 AS recency_days,
+       (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t) / 86400
+           AS recency_days,
        params.as_of AS as_of,
        (params.as_of_s - span.first_t) / 86400 AS observed_days,
        CASE WHEN GREATEST(w.reach_ab, w.reach_ba) = 0 THEN CAST(0 AS DOUBLE)
