@@ -7,15 +7,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from weakties.analysis import AnalysisSummary
-from weakties.analysis import analyze as run_analysis
 from weakties.config import Settings
 from weakties.errors import InputError
-from weakties.export import export_graph
 from weakties.ingest import IngestReport, ProgressSink, ingest_sources, resolve_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
@@ -23,6 +21,9 @@ from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.store import connect, reads
 from weakties.ties import pin_tie, unpin_tie
+
+if TYPE_CHECKING:  # the graph stack (igraph, leidenalg) loads only when analysis runs
+    from weakties.analysis import AnalysisSummary
 
 _ADDRESS = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
@@ -101,6 +102,8 @@ def analyze(
     settings: Settings, *, as_of: datetime | None = None, progress: ProgressSink | None = None
 ) -> AnalysisSummary:
     """Rebuild people, ties, communities, bridges and brokerage from the stored facts."""
+    from weakties.analysis import analyze as run_analysis
+
     with open_store(settings) as con:
         return run_analysis(con, as_of=as_of, progress=progress)
 
@@ -162,5 +165,7 @@ def unpin(settings: Settings, address_a: str, address_b: str) -> bool:
 
 def export(settings: Settings, path: Path, fmt: str) -> tuple[int, int]:
     """Write the graph (GraphML or GEXF) with strength, band and community attributes."""
+    from weakties.export import export_graph
+
     with open_store(settings, read_only=True) as con:
         return export_graph(con, path, fmt)

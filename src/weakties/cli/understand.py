@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from weakties import api
-from weakties.analysis import AnalysisSummary
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render
 from weakties.config import Settings
 from weakties.errors import InputError
 from weakties.insights.ego import EgoView
 from weakties.insights.queries import BANDS
+
+if TYPE_CHECKING:
+    from weakties.analysis import AnalysisSummary
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
 LimitOption = Annotated[int, typer.Option(help="At most this many rows (0: all).")]

@@ -128,11 +128,13 @@ def _for_dir(folder: Path) -> list[Source]:
             emls = True
             continue
         kind = sniff(entry)
-        messages = messages or kind is Kind.MESSAGE
-        source = _for_file(entry, kind) if kind is not Kind.MESSAGE else None
+        if kind is Kind.MESSAGE:
+            messages = True
+            continue
+        routed.append(entry)  # read by its own source, or not mail at all
+        source = _for_file(entry, kind)
         if source is not None:
             sources.append(source)
-            routed.append(entry)
     if messages:
         mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
         return [mailbox, *sources]

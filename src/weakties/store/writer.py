@@ -123,7 +123,11 @@ def _interaction(
     seen: dict[str, int],
     counts: BatchCounts,
 ) -> None:
-    existing = next((seen[k] for k in keys if k in seen), None)
+    existing = None
+    for key in keys:
+        existing = seen.get(key)
+        if existing is not None:
+            break
     outcome = "duplicate" if existing is not None else "stored"
     interaction_id = existing if existing is not None else stable_id(keys[0])
     for key in keys:
@@ -138,7 +142,9 @@ def _interaction(
     counts.automated += record.automated or record.bulk
     people = _unique_participants(record.participants)
     rows.interactions.append(_interaction_row(record, interaction_id, keys, source_id, people))
-    rows.participants.extend((interaction_id, p.address, str(p.role), p.name[:200]) for p in people)
+    rows.participants.extend(
+        [(interaction_id, p.address, p.role.value, p.name[:200]) for p in people]
+    )
     rows.links.extend((a.address, a.other, a.evidence) for a in record.aliases)
 
 
