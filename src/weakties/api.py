@@ -22,7 +22,7 @@ from weakties.insights.profile import PersonProfile, profile
 from weakties.store import connect, reads
 from weakties.ties import pin_tie, unpin_tie
 
-if TYPE_CHECKING:  # the graph stack (igraph, leidenalg) loads only when analysis runs
+if TYPE_CHECKING:  # the graph stack (igraph) loads only when analysis runs
     from weakties.analysis import AnalysisSummary
 
 _ADDRESS = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")

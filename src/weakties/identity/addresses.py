@@ -15,9 +15,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from weakties.sources.headers import decode_words
+from weakties.sources.headers import decode_words, short_cache
 
 Mailbox = tuple[str, str]
 """``(normalised address, display name)``; the name may be ""."""
@@ -50,7 +49,7 @@ class _Segment:
     angled: bool
 
 
-@lru_cache(maxsize=8192)
+@short_cache(maxsize=8192)
 def parse_address_list(value: str) -> tuple[Mailbox, ...]:
     """Parse a To/Cc/From value into normalised ``(address, name)`` pairs.
 
@@ -153,7 +152,7 @@ def _tokenize(value: str) -> list[_Segment]:
                 segments.append(_segment(words, comments, angle))
                 words, comments, angle = [], [], None
             i += 1
-        elif c in " \t\r\n:>":
+        elif c in _ATOM_END or c == ">":  # blanks and stray specials
             i += 1
         else:
             start = i
@@ -238,7 +237,7 @@ def _is_clean(address: str) -> bool:
     return _CLEAN_ADDRESS_RE.fullmatch(address) is not None and address[:5].lower() != "imcea"
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@short_cache(maxsize=_CACHE_SIZE)
 def _bare_mailbox(item: str) -> Mailbox | None:
     return parse_mailbox(item)
 
@@ -254,7 +253,7 @@ def parse_mailbox(raw_address: str, raw_name: str = "") -> Mailbox | None:
     return None if address is None else (address, name)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@short_cache(maxsize=_CACHE_SIZE)
 def normalize_address(raw: str) -> str | None:
     """Lower-case ``local@domain``, or None when ``raw`` holds no usable address.
 
@@ -322,7 +321,7 @@ _ALIAS_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}")
 _HEX_ID_RE = re.compile(r"[0-9a-f]{8}-")
 
 
-@lru_cache(maxsize=4096)
+@short_cache(maxsize=4096)
 def decode_encapsulated(raw: str) -> Mailbox | None:
     """Unwrap ``IMCEANOTES-...@dom`` / ``IMCEAEX-...@dom`` to ``(address, name)``.
 

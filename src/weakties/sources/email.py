@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import TypeVar
 
 from weakties.identity.addresses import (
@@ -52,6 +51,7 @@ _FLAG_FIELDS = frozenset(
 )  # fmt: skip
 _XFROM_TAIL_RE = re.compile(r"\s*<[^<>]*>?\s*(?:@\S*)?\s*$")
 _XFROM_AT_RE = re.compile(r"@[A-Za-z0-9-]+$")
+_DN_ORG_RE = re.compile(r"/O=([^/<>]+)", re.IGNORECASE)
 _CACHED_VALUE_LIMIT = 4096  # longer values are parsed every time, not cached
 _CACHE_ENTRIES = 16384
 _K = TypeVar("_K")
@@ -95,8 +95,8 @@ def parse_message(
     fields = hdr.extract(block)
     if fields.keys().isdisjoint(_MAIL_FIELDS):
         return Quarantined(location, "not-a-message", "no mail headers")
-    people = _people(fields)
-    if people is None:
+    author = _author(fields)
+    if author is None:
         return Quarantined(location, "no-sender", "no usable From, Sender or Return-Path")
     stamp, flag = _date(fields.get("date"))
     if stamp is None:
@@ -105,12 +105,12 @@ def parse_message(
     if labels:  # Gmail Takeout: labels say more than the export file's name
         folder = hdr.to_text(labels)
         is_sent = is_sent or _labelled_sent(folder)
-    sender, recipients, automated, aliases = people
+    sender, automated, aliases = author
     record = Interaction(
         location,
         "email",
         stamp,
-        [sender, *recipients],
+        [sender, *_recipients(fields)],
         folder=folder,
         is_sent=is_sent,
         automated=automated,
@@ -225,53 +225,66 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
 _FROM, _TO, _CC, _BCC = (_RoleParser(r) for r in (Role.FROM, Role.TO, Role.CC, Role.BCC))
 
 
-_People = tuple[Participant, tuple[Participant, ...], bool, tuple[AliasEvidence, ...]]
-"""``(sender, recipients, sender is automated, alias evidence)``."""
-_PEOPLE: dict[tuple[bytes | None, ...], _People] = {}
+_Author = tuple[Participant, bool, tuple[AliasEvidence, ...]]
+"""``(sender, the sender is a machine, alias evidence)``."""
+_AUTHORS: dict[tuple[bytes, bytes | None], _Author | None] = {}
+_RECIPIENTS: dict[tuple[bytes | None, ...], tuple[Participant, ...]] = {}
 
 
-def _people(fields: hdr.RawHeaders) -> _People | None:
-    """Who took part, cached on the address headers (copies of a message share them)."""
-    get = fields.get
-    key = (get("from"), get("to"), get("cc"), get("bcc"), get("x-from"))
-    found = _PEOPLE.get(key)
-    if found is None:
-        found = _find_people(fields)
-        small = all(v is None or len(v) <= _CACHED_VALUE_LIMIT for v in key)
-        if found is not None and key[0] and _FROM(key[0]) and small:  # From gave the sender
-            _remember(_PEOPLE, key, found)
-    return found
+def _author(fields: hdr.RawHeaders) -> _Author | None:
+    """The author: From, else Sender, else a non-empty Return-Path.
+
+    Cached on From and X-From, which recur across a mailbox.
+    """
+    value, x_from = fields.get("from"), fields.get("x-from")
+    if value:
+        key = (value, x_from)
+        if key in _AUTHORS:
+            found = _AUTHORS[key]
+        else:
+            found = _find_author(_FROM(value), x_from)
+            if len(value) + len(x_from or b"") <= _CACHED_VALUE_LIMIT:
+                _remember(_AUTHORS, key, found)
+        if found is not None:
+            return found
+    for name in ("sender", "return-path"):
+        value = fields.get(name)
+        if value:
+            found = _find_author(_FROM(value), x_from)
+            if found is not None:
+                return found
+    return None
 
 
-def _find_people(fields: hdr.RawHeaders) -> _People | None:
-    sender = _sender(fields)
-    if sender is None:
+def _find_author(candidates: tuple[Participant, ...], x_from: bytes | None) -> _Author | None:
+    if not candidates:
         return None
-    x_from = fields.get("x-from")
+    sender = candidates[0]
     aliases: tuple[AliasEvidence, ...] = ()
     if x_from is not None:
         if not sender.name:
             sender = _named_sender(sender, x_from)
         aliases = _aliases(x_from, sender.address)
-    automated = _automated_address(sender.address)
-    return sender, tuple(_recipients(fields)), automated, aliases
+    return sender, is_automated_local_part(sender.address), aliases
 
 
-def _sender(fields: hdr.RawHeaders) -> Participant | None:
-    """The author: From, else Sender, else a non-empty Return-Path."""
-    for name in ("from", "sender", "return-path"):
-        value = fields.get(name)
-        found = _FROM(value) if value else ()
-        if found:
-            return found[0]
-    return None
+def _recipients(fields: hdr.RawHeaders) -> tuple[Participant, ...]:
+    """To, Cc and Bcc, each address once; cached, as the same lists recur."""
+    key = (fields.get("to"), fields.get("cc"), fields.get("bcc"))
+    found = _RECIPIENTS.get(key)
+    if found is None:
+        found = _merge_recipients(*key)
+        if all(v is None or len(v) <= _CACHED_VALUE_LIMIT for v in key):
+            _remember(_RECIPIENTS, key, found)
+    return found
 
 
-def _recipients(fields: hdr.RawHeaders) -> list[Participant]:
-    """To, Cc and Bcc, each address once (a Bcc copying the Cc adds no one)."""
-    to, cc, bcc = fields.get("to"), fields.get("cc"), fields.get("bcc")
+def _merge_recipients(
+    to: bytes | None, cc: bytes | None, bcc: bytes | None
+) -> tuple[Participant, ...]:
+    """A Bcc that copies the Cc (as in the whole Enron corpus) adds no one."""
     if bcc is not None and bcc == cc:
-        bcc = None  # the Enron conversion copied Cc into Bcc
+        bcc = None
     out = list(_TO(to)) if to else []
     seen = {p.address for p in out}
     for value, parse in ((cc, _CC), (bcc, _BCC)):
@@ -280,7 +293,7 @@ def _recipients(fields: hdr.RawHeaders) -> list[Participant]:
                 if participant.address not in seen:
                     seen.add(participant.address)
                     out.append(participant)
-    return out
+    return tuple(out)
 
 
 _DATES: dict[bytes, tuple[datetime | None, DateFlag | None]] = {}
@@ -342,10 +355,7 @@ def _list_id(value: bytes | None) -> str | None:
     return found or None
 
 
-_automated_address = lru_cache(maxsize=8192)(is_automated_local_part)
-
-
-@lru_cache(maxsize=8192)
+@hdr.short_cache(maxsize=8192)
 def _subject_hash(value: bytes) -> str | None:
     return hdr.subject_hash(hdr.to_text(value))
 
@@ -359,8 +369,9 @@ def _named_sender(sender: Participant, x_from: bytes) -> Participant:
     found = _NAMED.get(key)
     if found is None:
         name = _x_from_name(x_from)
-        named = Participant(Role.FROM, sender.address, name) if name else sender
-        found = _remember(_NAMED, key, named)
+        found = Participant(Role.FROM, sender.address, name) if name else sender
+        if len(x_from) <= _CACHED_VALUE_LIMIT:
+            _remember(_NAMED, key, found)
     return found
 
 
@@ -376,9 +387,13 @@ def _aliases(x_from: bytes, sender: str) -> tuple[AliasEvidence, ...]:
     return _alias_evidence(x_from, sender) if b"/" in x_from else ()
 
 
-@lru_cache(maxsize=8192)
 def _alias_evidence(x_from: bytes, sender: str) -> tuple[AliasEvidence, ...]:
-    alias = exchange_alias(hdr.to_text(x_from), domain_of(sender))
+    """Only when the DN's organisation is the sender's domain (``/O=ENRON``, ``enron.com``)."""
+    text, domain = hdr.to_text(x_from), domain_of(sender)
+    org = _DN_ORG_RE.search(text)
+    if org is None or org.group(1).strip().lower() not in domain.split("."):
+        return ()
+    alias = exchange_alias(text, domain)
     if alias is None or alias == sender:
         return ()
     return (AliasEvidence(address=sender, other=alias, evidence="exchange-dn"),)

@@ -20,7 +20,7 @@ from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_messa
 from weakties.sources.headers import header_end
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-_FIRST_READ = 32 << 10
+_FIRST_READ = 8 << 10
 _NEXT_READ = 256 << 10
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAILDIR_PARTS = frozenset({"cur", "new"})

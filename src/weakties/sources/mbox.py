@@ -25,7 +25,8 @@ from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_messa
 from weakties.sources.headers import looks_like_header_line
 
 GZIP_MAGIC = b"\x1f\x8b"
-_LINE_LIMIT = 1 << 20  # read at most 1 MB per call; longer lines arrive in pieces
+_LINE_LIMIT = 1 << 20  # longer lines are handed out in pieces
+_CHUNK = 1 << 20
 _SEPARATOR_RE = re.compile(
     rb"^From .*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct"
     rb"|Nov|Dec) +\d{1,2} +\d{1,2}:\d\d(?::\d\d)?(?: +(?:[A-Z]{1,5}|[+-]\d{4}))? +\d{4}"
@@ -79,16 +80,82 @@ class _Message:
         return self.envelope + b"".join(self.head)
 
 
+class _Lines:
+    """Lines of a binary stream with their offsets, read in large chunks.
+
+    Message bodies are skipped with one ``bytes.find`` per chunk instead of a
+    Python step per line: bodies are most of an mbox and are never used.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._read = stream.read
+        self._buf = b""
+        self._pos = 0  # next unread byte in _buf
+        self._base = 0  # stream offset of _buf[0]
+        self._eof = False
+        self.at_start = True  # _buf[_pos] begins a line
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        data = self._read(_CHUNK)
+        if not data:
+            self._eof = True
+            return False
+        self._base += self._pos
+        self._buf = self._buf[self._pos :] + data
+        self._pos = 0
+        return True
+
+    def next_line(self) -> tuple[int, bytes, bool] | None:
+        """``(offset, line, began a line)``; over-long lines come in pieces."""
+        while True:
+            end = self._buf.find(b"\n", self._pos, self._pos + _LINE_LIMIT)
+            if end >= 0:
+                end += 1
+                break
+            if len(self._buf) - self._pos >= _LINE_LIMIT or not self._fill():
+                end = min(len(self._buf), self._pos + _LINE_LIMIT)
+                break
+        if end <= self._pos:
+            return None
+        line, offset, began = self._buf[self._pos : end], self._base + self._pos, self.at_start
+        self._pos, self.at_start = end, line.endswith(b"\n")
+        return offset, line, began
+
+    def skip_to_from(self) -> None:
+        """Move to the next line that starts with ``From `` (or to the end)."""
+        while True:
+            if len(self._buf) - self._pos < 6 and self._fill():
+                continue
+            if self.at_start and self._buf.startswith(b"From ", self._pos):
+                return
+            found = self._buf.find(b"\nFrom ", self._pos)
+            if found >= 0:
+                self._pos, self.at_start = found + 1, True
+                return
+            tail = self._buf.rfind(b"\n", max(self._pos, len(self._buf) - 6))
+            if tail >= 0:  # a separator may begin right after this newline
+                self._pos, self.at_start = tail, False
+            else:
+                self._pos, self.at_start = len(self._buf), False
+            if not self._fill():
+                self._pos = len(self._buf)
+                return
+
+
 def scan(stream: BinaryIO) -> Iterator[_Message]:
     """Yield the messages of an mbox stream, headers only, in file order."""
-    readline = stream.readline
-    offset = 0
+    lines = _Lines(stream)
     current: _Message | None = None
     pending: tuple[int, bytes] | None = None  # a From line waiting for its next line
-    at_line_start = True
-    while line := readline(_LINE_LIMIT):
-        pos, offset = offset, offset + len(line)
-        starts_line, at_line_start = at_line_start, line.endswith(b"\n")
+    while True:
+        if pending is None and current is not None and not current.in_head:
+            lines.skip_to_from()
+        item = lines.next_line()
+        if item is None:
+            break
+        pos, line, starts_line = item
         if pending is not None:
             if current is None or looks_like_header_line(line):
                 if current is not None:

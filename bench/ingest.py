@@ -1,0 +1,144 @@
+"""Ingest speed and memory on a real mail corpus, against standard-library baselines.
+
+Prints one JSON object. Every figure comes from a fresh child process run in this
+same invocation, so the ratios compare like with like on the same (noisy) machine:
+
+* ``compat32``: ``email.message_from_binary_file`` with the compat32 policy, reading
+  the headers weakties reads (parse only, nothing stored);
+* ``policy_default``: the same with ``email.policy.default``;
+* ``weakties``: the whole ingest (parse, deduplicate, store in DuckDB, resolve people),
+  on one core and on all cores, at 1x and 4x the corpus (the 4x copy gives each message
+  a new Message-ID and subject, so nothing is deduplicated away).
+
+Usage: python bench/ingest.py [--corpus PATH] [--scales 1,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "enron-maildir"
+HEADERS = ("From", "To", "Cc", "Bcc", "Date", "Message-ID", "In-Reply-To", "Subject")
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name != "README.md")
+
+
+def _baseline(root: Path, policy_name: str) -> dict[str, float]:
+    import email
+    import email.policy
+
+    policy = email.policy.default if policy_name == "default" else email.policy.compat32
+    files = _files(root)
+    start = time.perf_counter()
+    for path in files:
+        with path.open("rb") as fh:
+            message = email.message_from_binary_file(fh, policy=policy)
+        for name in HEADERS:
+            message.get(name)
+    seconds = time.perf_counter() - start
+    return {"messages": len(files), "seconds": seconds}
+
+
+def _weakties(root: Path, workers: int) -> dict[str, float]:
+    from weakties import api
+    from weakties.config import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_path=Path(tmp) / "bench.duckdb", workers=workers)
+        start = time.perf_counter()
+        report = api.ingest(settings, [root])
+        seconds = time.perf_counter() - start
+    t = report.totals
+    return {
+        "messages": t.read,
+        "seconds": seconds,
+        "stored": t.stored,
+        "duplicates": t.duplicates,
+        "quarantined": t.quarantined,
+    }
+
+
+def _child(args: list[str]) -> dict[str, float]:
+    """Run this script in a child process; return its figures and its own peak RSS."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, env=env
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"child {args} failed with {proc.returncode}")
+    figures: dict[str, float] = json.loads(out)
+    figures["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    figures["messages_per_s"] = round(figures["messages"] / figures["seconds"], 1)
+    return figures
+
+
+def _scaled_copy(root: Path, factor: int, into: Path) -> Path:
+    """``factor`` copies of every message, each copy with its own Message-ID and subject."""
+    for path in _files(root):
+        data = path.read_bytes()
+        rel = path.relative_to(root)
+        for k in range(factor):
+            target = into / rel.parent / f"{rel.name}{k}."
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if k:
+                data_k = data.replace(b"Message-ID: <", b"Message-ID: <c%d." % k, 1)
+                data_k = data_k.replace(b"\nSubject: ", b"\nSubject: copy %d " % k, 1)
+            else:
+                data_k = data
+            target.write_bytes(data_k)
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--scales", default="1,4")
+    parser.add_argument("--child", nargs="*")
+    args = parser.parse_args()
+    if args.child:
+        kind, path, workers = args.child
+        if kind == "weakties":
+            print(json.dumps(_weakties(Path(path), int(workers))))
+        else:
+            print(json.dumps(_baseline(Path(path), kind)))
+        return
+    if not args.corpus.exists():
+        raise SystemExit(f"No corpus at {args.corpus}: pass --corpus PATH.")
+    cores = os.cpu_count() or 1
+    result: dict[str, object] = {"corpus": str(args.corpus), "cores": cores}
+    corpus = str(args.corpus)
+    base = _child(["compat32", corpus, "1"])
+    result["compat32"] = base
+    result["policy_default"] = _child(["default", corpus, "1"])
+    runs: dict[str, object] = {}
+    for scale in (int(s) for s in args.scales.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = args.corpus if scale == 1 else _scaled_copy(args.corpus, scale, Path(tmp))
+            for workers in sorted({1, cores}):
+                figures = _child(["weakties", str(root), str(workers)])
+                figures["speedup_vs_compat32"] = round(
+                    figures["messages_per_s"] / base["messages_per_s"], 2
+                )
+                runs[f"x{scale}_workers{workers}"] = figures
+            shutil.rmtree(tmp, ignore_errors=True)
+    result["weakties"] = runs
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
