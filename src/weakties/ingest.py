@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +26,9 @@ from weakties.sources.base import Source
 from weakties.store.db import first_row
 from weakties.store.writer import BatchCounts, write_batch
 
-PARALLEL_MIN_RECORDS = 20_000  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_RECORDS = 10_000  # below this, starting worker processes costs more than it saves
+PART_RECORDS = 1_000  # records a worker parses per task
+IN_FLIGHT = 8  # parsed parts waiting for the writer, at most
 SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
 
@@ -83,22 +87,31 @@ def ingest_sources(
     run_id = _start_run(con, sources)
     totals = BatchCounts()
     reports: list[SourceReport] = []
-    for source in sources:
-        report = _ingest_one(con, source, settings, sink)
-        totals.add(report.counts)
-        reports.append(report)
+    pool = _pool(sources, settings)
+    try:
+        for source in sources:
+            report = _ingest_one(con, source, settings, sink, pool)
+            totals.add(report.counts)
+            reports.append(report)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     _rebuild_derived(con)
     _finish_run(con, run_id, totals)
     return IngestReport(run_id, reports, totals)
 
 
 def _ingest_one(
-    con: duckdb.DuckDBPyConnection, source: Source, settings: Settings, sink: ProgressSink
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    settings: Settings,
+    sink: ProgressSink,
+    pool: ProcessPoolExecutor | None,
 ) -> SourceReport:
     source_id = register_source(con, source)
     counts = BatchCounts()
     sink.start(source.label, source.estimate())
-    for batch in _batches(_records(source, settings), settings.batch_size):
+    for batch in _batches(_records(source, pool), settings.batch_size):
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
@@ -106,26 +119,36 @@ def _ingest_one(
     return SourceReport(source_id, source.label, source.kind, str(source.path), counts, owner, how)
 
 
-def _records(source: Source, settings: Settings) -> Iterator[Record]:
-    workers = _workers(source, settings)
-    if workers <= 1:
+def _records(source: Source, pool: ProcessPoolExecutor | None) -> Iterator[Record]:
+    """The source's records in order, parsed by the pool's workers when there is one.
+
+    At most ``IN_FLIGHT`` parts are parsed ahead of the writer, so memory stays flat
+    however large the source.
+    """
+    parts = source.partitions(max(1, (source.estimate() or 0) // PART_RECORDS))
+    if pool is None or len(parts) < 2:
         yield from source.records()
         return
-    parts = source.partitions(workers * 8)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk in pool.map(_read_part, parts):
-            yield from chunk
+    pending: deque[Future[list[Record]]] = deque()
+    for part in parts:
+        pending.append(pool.submit(_read_part, part))
+        if len(pending) >= IN_FLIGHT:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
 
 
 def _read_part(part: Source) -> list[Record]:
     return list(part.records())
 
 
-def _workers(source: Source, settings: Settings) -> int:
-    if settings.workers:
-        return settings.workers
-    estimate = source.estimate() or 0
-    return (os.cpu_count() or 1) if estimate >= PARALLEL_MIN_RECORDS else 1
+def _pool(sources: Sequence[Source], settings: Settings) -> ProcessPoolExecutor | None:
+    """Worker processes for parsing, when the input is large enough to repay them."""
+    workers = settings.workers or (os.cpu_count() or 1)
+    total = sum(s.estimate() or 0 for s in sources)
+    if workers <= 1 or (not settings.workers and total < PARALLEL_MIN_RECORDS):
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
 
 
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:

@@ -123,17 +123,17 @@ class MaildirSource(Source):
 
     def records(self) -> Iterator[Record]:
         """Yield one record per file; location is the file's absolute path."""
-        for path, folder, sent in self.files():
-            try:
-                raw = read_head(path)
-            except (OSError, zlib.error) as exc:
-                yield Quarantined(path, "unreadable", str(exc))
-                continue
-            yield parse_message(raw, path, folder=folder, is_sent=sent)
+        return _chunk_records(self.files())
 
     def estimate(self) -> int:
         """The number of message files."""
         return len(self.files())
+
+    def partitions(self, n: int) -> list[Source]:
+        """Consecutive slices of the sorted file list, for parsing on several cores."""
+        files = self.files()
+        size = max(1, -(-len(files) // max(n, 1)))
+        return [_MaildirPart(self.path, files[i : i + size]) for i in range(0, len(files), size)]
 
 
 def _walk(
@@ -174,3 +174,29 @@ def _sub_parts(parts: tuple[str, ...], name: str) -> tuple[str, ...]:
     if name.startswith(".") and len(name) > 1:
         return parts + tuple(p for p in name[1:].split(".") if p)
     return (*parts, name)
+
+
+def _chunk_records(files: list[tuple[str, str | None, bool]]) -> Iterator[Record]:
+    for path, folder, sent in files:
+        try:
+            raw = read_head(path)
+        except (OSError, zlib.error) as exc:
+            yield Quarantined(path, "unreadable", str(exc))
+            continue
+        yield parse_message(raw, path, folder=folder, is_sent=sent)
+
+
+class _MaildirPart(Source):
+    """A slice of a mailbox's files, parsed in a worker process."""
+
+    kind = "maildir"
+
+    def __init__(self, path: Path, files: list[tuple[str, str | None, bool]]) -> None:
+        super().__init__(path)
+        self._part = files
+
+    def records(self) -> Iterator[Record]:
+        return _chunk_records(self._part)
+
+    def estimate(self) -> int:
+        return len(self._part)
