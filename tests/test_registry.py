@@ -1,0 +1,162 @@
+"""discover(): from paths to sources, by content; one-line errors for bad input."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from weakties.errors import EmptyInputError, InputError, UnknownFormatError
+from weakties.records import Interaction
+from weakties.sources.eml import EmlSource
+from weakties.sources.maildir import MaildirSource
+from weakties.sources.mbox import MboxSource
+from weakties.sources.registry import Kind, classify, discover
+
+MAIL = Path(__file__).parent / "fixtures" / "mail"
+
+
+def shape(sources: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(type(s).__name__, s.label) for s in sources]
+
+
+def test_fixture_tree() -> None:
+    assert shape(discover([MAIL])) == [
+        ("EmlSource", "eml"),
+        ("MaildirSource", "doe-j"),
+        ("MaildirSource", "roe-j"),
+        ("MaildirSource", "alice"),
+        ("MboxSource", "crlf.mbox"),
+        ("MboxSource", "takeout.mbox"),
+        ("MboxSource", "2020q1.txt"),
+    ]
+
+
+def test_enron_layout_gives_one_source_per_user() -> None:
+    sources = discover([MAIL / "enron"])
+    assert shape(sources) == [("MaildirSource", "doe-j"), ("MaildirSource", "roe-j")]
+    assert discover([MAIL / "enron" / "maildir" / "doe-j"])[0].estimate() == 5
+
+
+def test_files_are_judged_by_content(tmp_path: Path) -> None:
+    mbox = tmp_path / "archive.txt"
+    shutil.copy(MAIL / "mbox" / "crlf.mbox", mbox)
+    message = tmp_path / "1."
+    shutil.copy(MAIL / "eml" / "list.eml", message)
+    packed = tmp_path / "inbox.gz"
+    packed.write_bytes(gzip.compress(mbox.read_bytes()))
+    single = tmp_path / "one.eml.gz"
+    single.write_bytes(gzip.compress(message.read_bytes()))
+    found = discover([mbox, message, packed, single])
+    assert [type(s) for s in found] == [MboxSource, EmlSource, MboxSource, EmlSource]
+    assert all(isinstance(r, Interaction) for s in found for r in s.records())
+
+
+def test_same_path_twice_is_one_source() -> None:
+    path = MAIL / "mbox" / "crlf.mbox"
+    assert len(discover([path, path.parent / "." / path.name])) == 1
+
+
+def test_plain_folder_with_an_mbox_beside_messages(tmp_path: Path) -> None:
+    shutil.copy(MAIL / "eml" / "list.eml", tmp_path / "1")
+    shutil.copy(MAIL / "eml" / "group.eml", tmp_path / "2")
+    shutil.copy(MAIL / "mbox" / "crlf.mbox", tmp_path / "old")
+    (tmp_path / "notes.txt").write_text("just notes\n")
+    found = discover([tmp_path])
+    assert [type(s) for s in found] == [MaildirSource, MboxSource]
+    assert found[0].estimate() == 2  # the mbox is read by its own source; .txt skipped
+
+
+def test_log_files_go_to_the_log_source(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text("timestamp,channel,sender,recipients\n2020-01-01T00:00:00Z,call,a,b\n")
+    (source,) = discover([path])
+    assert type(source).__name__ == "LogSource"
+
+
+def test_log_files_without_the_log_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "weakties.sources.csvlog", None)
+    path = tmp_path / "calls.tsv"
+    path.write_text("timestamp\tchannel\n")
+    with pytest.raises(InputError, match=r"calls\.tsv"):
+        discover([path])
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda p: p / "missing.mbox", InputError, "no such file"),
+        (lambda p: _write(p / "empty.mbox", b""), EmptyInputError, "empty"),
+        (
+            lambda p: _write(p / "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50),
+            UnknownFormatError,
+            "binary",
+        ),
+        (
+            lambda p: _write(p / "README.md", b"# Notes\n\nNothing here.\n"),
+            UnknownFormatError,
+            "not mail",
+        ),
+        (lambda p: _folder_without_mail(p), EmptyInputError, "no mail"),
+    ],
+)
+def test_bad_inputs(tmp_path: Path, make, error: type[Exception], words: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    with pytest.raises(error) as info:
+        discover([path])
+    message = str(info.value)
+    assert words in message and str(path) in message
+    assert "\n" not in message
+    assert info.value.hint  # type: ignore[attr-defined]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _folder_without_mail(root: Path) -> Path:
+    folder = root / "data"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "empty-maildir" / "cur").mkdir(parents=True)
+    (folder / "README.md").write_text("# Data\n")
+    (folder / "sub" / "table.bin").write_bytes(b"\x00\x01" * 100)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"", Kind.EMPTY),
+        (b"\n \n", Kind.EMPTY),
+        (b"From a@b.com Fri May 22 13:38:22 2015\nFrom: a@b.com\n", Kind.MBOX),
+        (b"From edd at debian.org  Fri May 22 13:38:22 2015\n", Kind.MBOX),
+        (b"\xef\xbb\xbfReturn-Path: <a@b.com>\r\nReceived: x\r\n", Kind.MESSAGE),
+        (b"Message-ID: <1@b>\nDate: Wed, 13 Dec 2000 07:04:00 -0800\n", Kind.MESSAGE),
+        (b"title: notes\ndate: 2020-01-01\n\ntext", Kind.TEXT),
+        (b"From the start, this is prose.\nNo headers.\n", Kind.TEXT),
+        (b"\x00\x00\x00\x18ftypmp42", Kind.BINARY),
+    ],
+)
+def test_classify(head: bytes, kind: Kind) -> None:
+    assert classify(head) is kind
+
+
+@pytest.mark.slow
+def test_shared_data_collections(shared_data: Path) -> None:
+    enron = discover([shared_data / "enron-maildir"])
+    assert [s.label for s in enron] == [
+        "allen-p",
+        "buy-r",
+        "grigsby-m",
+        "keavey-p",
+        "lewis-a",
+        "presto-k",
+    ]
+    lists = discover([shared_data / "mailing-lists"])
+    assert len(lists) == 10
+    with pytest.raises(UnknownFormatError):
+        discover([shared_data / "mailing-lists" / "README.md"])
