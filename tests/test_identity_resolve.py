@@ -444,3 +444,16 @@ def test_no_merge_without_evidence(rows: list[Observation]) -> None:
         assert reached == set(members)
         assert len(members) <= MAX_NAME_CLUSTER
     assert resolve(list(reversed(rows))) == result
+
+
+def test_a_sender_signing_as_many_people_is_automated() -> None:
+    names = ["Casino Extreme", "Credit Factory", "Cash Back", "Free Phone", "Grand Banks"]
+    observations = [Observation("deals@reply.example", n, 3, 3) for n in names]
+    observations.append(Observation("ann.lee@acme.example", "Ann Lee", 9, 9))
+    activity = [
+        Activity("deals@reply.example", n_interactions=15, n_sent=15, n_recipients=1),
+        Activity("ann.lee@acme.example", n_interactions=9, n_sent=9, n_recipients=1),
+    ]
+    result = resolve(observations, [], [], activity)
+    flags = {i.address: i.automated for i in result.identities}
+    assert flags == {"deals@reply.example": True, "ann.lee@acme.example": False}

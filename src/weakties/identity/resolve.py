@@ -344,7 +344,20 @@ def _automated_why(fact: _Address) -> str:
         return "list"
     if act.n_sent >= FLAGGED_MIN_SENT and act.n_flagged > FLAGGED_SHARE * act.n_sent:
         return "flagged"
+    if _many_names(fact, act):
+        return "many-names"
     return "blast" if _one_way_blast(act) else ""
+
+
+MANY_NAMES = 5
+"""A sender that signs as this many different people, and is never written to, is a
+marketing or spam engine (one Enron address used 20 names, from "Casino Extreme" to
+"Credit Factory"); a person's name varies in form, not in who it names."""
+
+
+def _many_names(fact: _Address, act: Activity) -> bool:
+    distinct = {canonical for canonical, _, _ in fact.named}
+    return len(distinct) >= MANY_NAMES and act.n_sent >= MANY_NAMES and act.n_received == 0
 
 
 def _automated_local_part(address: str) -> bool:
