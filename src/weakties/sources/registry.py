@@ -74,7 +74,7 @@ def _discover_one(path: Path) -> list[Source]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder.", "Check the path.")
     if path.is_dir():
-        sources = _for_dir(path)
+        sources = [s for s in _for_dir(path) if s.estimate() != 0]  # empty Maildirs: no mail
         if not sources:
             raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
         return sources
