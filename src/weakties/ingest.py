@@ -43,7 +43,9 @@ class ProgressSink(Protocol):
     def finish(self) -> None: ...
 
 
-class _Silent:
+class SilentProgress:
+    """Reports nothing: for runs without a terminal."""
+
     def start(self, label: str, total: int | None) -> None:
         return None
 
@@ -83,7 +85,7 @@ def ingest_sources(
     progress: ProgressSink | None = None,
 ) -> IngestReport:
     """Store every record of ``sources``; infer owners; rebuild people."""
-    sink = progress or _Silent()
+    sink = progress or SilentProgress()
     run_id = _start_run(con, sources)
     totals = BatchCounts()
     reports: list[SourceReport] = []

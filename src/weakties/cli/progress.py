@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from weakties.ingest import ProgressSink
+from weakties.ingest import ProgressSink, SilentProgress
 
 
 class _SpeedColumn(ProgressColumn):
@@ -48,22 +48,11 @@ class _RichSink:
             self._progress.update(self._task, total=task.completed)
 
 
-class _NoSink:
-    def start(self, label: str, total: int | None) -> None:
-        return None
-
-    def advance(self, n: int) -> None:
-        return None
-
-    def finish(self) -> None:
-        return None
-
-
 @contextmanager
 def progress_for(console: Console) -> Iterator[ProgressSink]:
     """Yield a sink that draws on a terminal and stays silent otherwise."""
     if not console.is_terminal:
-        yield _NoSink()
+        yield SilentProgress()
         return
     columns = (
         TextColumn("{task.description}", markup=False),

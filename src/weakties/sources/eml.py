@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from weakties.errors import InputError
-from weakties.records import Quarantined, Record
+from weakties.records import Record
 from weakties.sources.base import Source
-from weakties.sources.email import is_sent_folder, parse_message
-from weakties.sources.maildir import read_head
+from weakties.sources.email import is_sent_folder
+from weakties.sources.maildir import read_files
 
 EML_SUFFIXES = (".eml", ".eml.gz")
 
@@ -35,17 +34,10 @@ class EmlSource(Source):
             raise InputError(f"{self.path}: cannot list folder ({exc})", "check the path") from exc
 
     def records(self) -> Iterator[Record]:
-        """Yield one record per file; location is the file's absolute path."""
+        """One record per file; location is the file's absolute path."""
         folder = None if self.path.is_file() else self.path.name
         sent = folder is not None and is_sent_folder(folder)
-        for path in self.files():
-            location = str(path.absolute())
-            try:
-                raw = read_head(location)
-            except (OSError, zlib.error) as exc:
-                yield Quarantined(location, "unreadable", str(exc))
-                continue
-            yield parse_message(raw, location, folder=folder, is_sent=sent)
+        return read_files([(str(p.absolute()), folder, sent) for p in self.files()])
 
     def estimate(self) -> int:
         """The number of files."""

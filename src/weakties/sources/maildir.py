@@ -123,7 +123,7 @@ class MaildirSource(Source):
 
     def records(self) -> Iterator[Record]:
         """Yield one record per file; location is the file's absolute path."""
-        return _chunk_records(self.files())
+        return read_files(self.files())
 
     def estimate(self) -> int:
         """The number of message files."""
@@ -176,7 +176,8 @@ def _sub_parts(parts: tuple[str, ...], name: str) -> tuple[str, ...]:
     return (*parts, name)
 
 
-def _chunk_records(files: list[tuple[str, str | None, bool]]) -> Iterator[Record]:
+def read_files(files: list[tuple[str, str | None, bool]]) -> Iterator[Record]:
+    """One record per ``(path, folder, is_sent)``; an unreadable file is quarantined."""
     for path, folder, sent in files:
         try:
             raw = read_head(path)
@@ -196,7 +197,7 @@ class _MaildirPart(Source):
         self._part = files
 
     def records(self) -> Iterator[Record]:
-        return _chunk_records(self._part)
+        return read_files(self._part)
 
     def estimate(self) -> int:
         return len(self._part)
