@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -27,7 +28,10 @@ class Format(StrEnum):
 
 def console() -> Console:
     """The console for results (stdout); markup and highlighting off for safety."""
-    return Console(highlight=False, soft_wrap=False)
+    # Without a terminal (a pipe, a log, CI) rich would assume 80 columns and cut
+    # names and explanations; 120 keeps the tables whole and still readable.
+    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 def render(
