@@ -99,7 +99,8 @@ def quarantine(
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Ingested sources, their owners and their counts."""
-    render(api.sources(_settings(ctx)), fmt, title="Sources")
+    brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined"]
+    render(api.sources(_settings(ctx)), fmt, title="Sources", brief=brief)
 
 
 @app.command()

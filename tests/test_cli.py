@@ -1,0 +1,152 @@
+"""The command line end to end: run `python -m weakties`, then check output and stored rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from weakties.demo import DemoConfig, generate, load_truth
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    return subprocess.run(
+        [sys.executable, "-m", "weakties", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def ok(db: Path, *args: str) -> str:
+    result = run(db, *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    files = generate(DemoConfig(seed=11, scale=0.5), root / "demo")
+    db = root / "store.duckdb"
+    ok(db, "ingest", str(files.mbox))
+    ok(db, "analyze")
+    return db, files.truth
+
+
+def test_ingest_stores_and_lists(demo: tuple[Path, Path]) -> None:
+    db, truth_path = demo
+    truth = load_truth(truth_path)
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT count(*) FROM interactions").fetchall()[0][0]
+    owners = {r[0] for r in con.execute("SELECT address FROM source_owners").fetchall()}
+    con.close()
+    assert stored == truth.counts.unique_messages
+    assert truth.owner[0] in owners
+    people = json.loads(ok(db, "people", "--format", "json", "--limit", "0"))
+    assert any(p["is_owner"] for p in people)
+    stats = json.loads(ok(db, "stats", "--format", "json"))
+    assert stats["read"] == stats["interactions"] + stats["duplicates"] + stats["quarantined"]
+    header = ok(db, "quarantine", "--format", "csv").splitlines()[0]
+    assert header == "reason,location,detail,source"
+
+
+def test_ties_person_and_structure(demo: tuple[Path, Path]) -> None:
+    db, truth_path = demo
+    truth = load_truth(truth_path)
+    strong = json.loads(ok(db, "ties", "--band", "strong", "--format", "json", "--limit", "0"))
+    assert strong and all(t["band"] == "strong" for t in strong)
+    close = truth.close[0]
+    mine = json.loads(ok(db, "ties", "--person", close, "--format", "json"))
+    assert mine and all(t["person_id"] is not None for t in mine)
+    assert "Strongest ties" in ok(db, "person", close)
+    connectors = json.loads(ok(db, "connectors", "--format", "json"))
+    assert connectors == sorted(connectors, key=lambda r: -r["connector_score"])
+    communities = json.loads(ok(db, "communities", "--format", "json"))
+    assert sum(c["size"] for c in communities) > 0 and all(c["label"] for c in communities)
+    assert json.loads(ok(db, "bridges", "--format", "json"))
+
+
+def test_export_graphml_and_gexf(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    db, _ = demo
+    for fmt in ("graphml", "gexf"):
+        out = tmp_path / f"graph.{fmt}"
+        ok(db, "export", str(out), "--format", fmt)
+        root = ET.parse(out).getroot()
+        assert root.tag.endswith("graphml" if fmt == "graphml" else "gexf")
+        edges = [e for e in root.iter() if e.tag.endswith("edge")]
+        assert len(edges) > 10
+
+
+def test_pin_survives_analysis(demo: tuple[Path, Path]) -> None:
+    db, truth_path = demo
+    truth = load_truth(truth_path)
+    me, other = truth.owner[0], truth.close[0]
+    ok(db, "pin", me, other, "dormant")
+    ok(db, "analyze")
+    ties = json.loads(ok(db, "ties", "--person", other, "--format", "json", "--limit", "0"))
+    pinned = [t for t in ties if t["pinned"]]
+    assert len(pinned) == 1 and pinned[0]["band"] == "dormant"
+    ok(db, "unpin", me, other)
+    ok(db, "analyze")
+    ties = json.loads(ok(db, "ties", "--person", other, "--format", "json", "--limit", "0"))
+    assert not any(t["pinned"] for t in ties)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p / "missing.mbox", "no such file"),
+        (lambda p: _write(p / "empty.mbox", b""), "empty"),
+        (lambda p: _write(p / "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50), "binary"),
+        (lambda p: _mkdir(p / "nothing"), "no mail"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make, words: str) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "s.duckdb"
+    result = run(db, "ingest", str(make(tmp_path)))
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+def test_unanalysed_store_and_bad_options(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    log = _write(tmp_path / "log.csv", b"timestamp,channel,sender,recipients\n0,email,a,b\n")
+    ok(db, "ingest", str(log))
+    for args, words in (
+        (("ties",), "weakties analyze"),
+        (("ties", "--band", "bogus"), "weakties analyze"),
+        (("person", "nobody"), "Nobody called"),
+        (("people", "--format", "xml"), "xml"),
+    ):
+        result = run(db, *args)
+        assert result.returncode == 2, args
+        assert words in result.stderr and "Traceback" not in result.stderr
+    ok(db, "analyze")
+    result = run(db, "ties", "--band", "bogus")
+    assert result.returncode == 2 and "Unknown band" in result.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir()
+    (path / "notes.md").write_text("# nothing\n")
+    return path
