@@ -7,10 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from weakties.identity.automated import Activity
 from weakties.identity.orgs import org_domain
 from weakties.identity.resolve import (
     MAX_NAME_CLUSTER,
-    Activity,
     Identity,
     Link,
     Observation,

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
-from weakties.identity.addresses import canonical_name, clean_name, is_automated_local_part
+from weakties.identity.addresses import canonical_name, clean_name
+from weakties.identity.automated import Activity, automated_why, is_email
 from weakties.identity.orgs import org_domain, org_name
 
 
@@ -40,14 +41,6 @@ MAX_NAME_CLUSTER = 8  # a person rarely has more addresses at one organisation t
 MAX_NAMES = 20  # display names kept per identity (a list address collects hundreds)
 
 # Automated-sender thresholds (identity level; owners are never flagged).
-FLAGGED_MIN_SENT = 2  # "mostly flagged at ingest" needs at least this many sent
-FLAGGED_SHARE = 0.5  # ... and more than this share of them flagged automated/bulk
-BLAST_MIN_SENT = 5  # a one-way blast: at least this many messages sent,
-BLAST_MEDIAN_RECIPIENTS = 10.0  # ... to a median of this many recipients each,
-BLAST_DISTINCT_RECIPIENTS = 50  # ... or to this many distinct recipients in all,
-BLAST_MAX_HEARD_BACK = 0.05  # ... with at most this share of them ever writing back,
-BLAST_MAX_RECEIVED = 0.2  # ... and receiving at most this many messages per message sent
-MACHINE_DIGITS = 6  # a run this long in a corporate local part is a tracking id, not a name
 
 _ROLE_WORDS = _words(
     """
@@ -61,13 +54,9 @@ _ROLE_WORDS = _words(
     users mailbox shared general payroll finance legal facilities communications corporate
     """
 )
-_LIST_TOKENS = _words("listserv majordomo mailman lyris sympa ezmlm")
 _ADDRESS_LIKE = re.compile(r"@|^/|/o=|cn=|://|^[\w.-]+\.[a-z]{2,}$", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _LOCAL_SEPARATORS = re.compile(r"[._-]+")
-_MACHINE_LOCAL = re.compile(r"[a-z0-9._+-]+")
-_DIGIT_RUN = re.compile(rf"[0-9]{{{MACHINE_DIGITS},}}")
-_DIGIT_GROUP = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +67,6 @@ class Observation:
     name: str
     n_seen: int
     n_sent: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """What one address did across all interactions; feeds the automated-sender rules."""
-
-    address: str
-    n_interactions: int = 0
-    n_sent: int = 0
-    n_flagged: int = 0  # sent and flagged automated, or bulk outside any list, at ingest
-    median_recipients: float = 0.0  # over the messages it sent
-    n_recipients: int = 0  # distinct addresses it sent to
-    n_heard_back: int = 0  # of those, how many ever sent something to it
-    n_received: int = 0  # interactions in which it was a recipient
-    is_list: bool = False  # a mailing list's own address (it matches a List-Id)
-    list_regular: bool = False  # on most threads of a list, never sending
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +174,7 @@ def resolve(
     facts = _collect(observations, activity, link_list, owner_groups)
     owner_set = {a for group in owner_groups for a in group}
     for fact in facts.values():
-        fact.automated_why = "" if fact.address in owner_set else _automated_why(fact)
+        fact.automated_why = "" if fact.address in owner_set else _why(fact)
     clusters = _Clusters(sorted(facts))
     for group in owner_groups:
         clusters.union(group)
@@ -248,8 +221,7 @@ def _collect(
 
 
 def _kind(address: str) -> str:
-    local, at, domain = address.rpartition("@")
-    return "email" if at and local and "." in domain and ":" not in local else "id"
+    return "email" if is_email(address) else "id"
 
 
 def _dominant(named: list[tuple[str, str, int]], org: str | None) -> str | None:
@@ -325,82 +297,9 @@ def _local_words(address: str) -> list[str]:
     return [p for p in _LOCAL_SEPARATORS.split(local) if p]
 
 
-# -- automated senders ----------------------------------------------------------------
-
-
-def _automated_why(fact: _Address) -> str:
-    """Why an address is an automated sender, or "" when it looks like a person.
-
-    local-part: no-reply, list plumbing, tracking ids; list: a List-Id's own
-    address, or a nameless regular of a list; flagged: most of what it sent was
-    marked automated (or bulk outside a list) at ingest; blast: see _one_way_blast.
-    """
-    if _automated_local_part(fact.address):
-        return "local-part"
-    act = fact.activity
-    if act is None:
-        return ""
-    if act.is_list or (act.list_regular and fact.dominant is None):
-        return "list"
-    if act.n_sent >= FLAGGED_MIN_SENT and act.n_flagged > FLAGGED_SHARE * act.n_sent:
-        return "flagged"
-    if _many_names(fact, act):
-        return "many-names"
-    return "blast" if _one_way_blast(act) else ""
-
-
-MANY_NAMES = 5
-"""A sender that signs as this many different people, and is never written to, is a
-marketing or spam engine (one Enron address used 20 names, from "Casino Extreme" to
-"Credit Factory"); a person's name varies in form, not in who it names."""
-
-
-def _many_names(fact: _Address, act: Activity) -> bool:
-    distinct = {canonical for canonical, _, _ in fact.named}
-    return len(distinct) >= MANY_NAMES and act.n_sent >= MANY_NAMES and act.n_received == 0
-
-
-def _automated_local_part(address: str) -> bool:
-    """no-reply and friends, plus list plumbing: owner-x, x-request, listserv, majordomo."""
-    if _kind(address) != "email":
-        return False
-    if is_automated_local_part(address) or _machine_made(address):
-        return True
-    tokens = [t for t in re.split(r"[._+=-]+", address.rpartition("@")[0].lower()) if t]
-    if len(tokens) > 1 and (tokens[0] == "owner" or tokens[-1] in ("request", "owner")):
-        return True
-    return any(t in _LIST_TOKENS for t in tokens)
-
-
-def _machine_made(address: str) -> bool:
-    """A tracking-id local part at a corporate domain: ``faretracker_018751``, ``4026.6186.2``.
-
-    Phone numbers (SMS and pager gateways) and free-mail users are left alone.
-    """
-    local, _, domain = address.lower().rpartition("@")
-    if not _MACHINE_LOCAL.fullmatch(local) or not _DIGIT_RUN.search(local):
-        return False
-    groups = _DIGIT_GROUP.findall(local)
-    return (len(groups) > 1 or any(c.isalpha() for c in local)) and org_domain(domain) is not None
-
-
-def _one_way_blast(act: Activity) -> bool:
-    """Sent many messages to many recipients, and (nearly) nothing came back.
-
-    Both reply measures are needed: in a partial corpus (a few mailboxes) the
-    replies of most recipients are invisible, but a person still receives mail.
-    """
-    if act.n_sent < BLAST_MIN_SENT or act.n_recipients == 0:
-        return False
-    wide = (
-        act.median_recipients >= BLAST_MEDIAN_RECIPIENTS
-        or act.n_recipients >= BLAST_DISTINCT_RECIPIENTS
-    )
-    return (
-        wide
-        and act.n_heard_back <= BLAST_MAX_HEARD_BACK * act.n_recipients
-        and act.n_received <= BLAST_MAX_RECEIVED * act.n_sent
-    )
+def _why(fact: _Address) -> str:
+    names = frozenset(canonical for canonical, _, _ in fact.named)
+    return automated_why(fact.address, fact.activity, fact.dominant is not None, names)
 
 
 # -- merging ----------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from weakties.identity.resolve import Activity, Link, Observation, Resolution, resolve
+from weakties.identity.automated import Activity
+from weakties.identity.resolve import Link, Observation, Resolution, resolve
 
 MODEL_VERSION = "identity-1"
 
