@@ -9,7 +9,12 @@ import duckdb
 import pytest
 
 from weakties.store.db import connect
-from weakties.store.people import MODEL_VERSION, owner_person_ids, rebuild_people
+from weakties.store.people import (
+    MODEL_VERSION,
+    owner_person_ids,
+    rebuild_people,
+    rebuild_people_if_stale,
+)
 
 Who = tuple[str, str]  # (address, display name)
 
@@ -185,3 +190,17 @@ def test_rebuild_of_an_empty_store(con: duckdb.DuckDBPyConnection) -> None:
     summary = rebuild_people(con)
     assert (summary.people, summary.identities, summary.organisations) == (0, 0, 0)
     assert owner_person_ids(con) == []
+
+
+def test_rebuild_only_when_facts_changed(con: duckdb.DuckDBPyConnection) -> None:
+    _small_world(con)
+    con.execute("INSERT INTO items VALUES ('a', 1, 'stored', 1, false)")
+    assert rebuild_people_if_stale(con)
+    con.execute("UPDATE people SET display_name = 'edited'")
+    assert not rebuild_people_if_stale(con)  # nothing new: the derived rows stay
+    assert con.execute("SELECT count(*) FROM people WHERE display_name = 'edited'").fetchall()[0][0]
+    con.execute("INSERT INTO me VALUES ('pallen@enron.com')")
+    assert rebuild_people_if_stale(con)
+    assert not con.execute("SELECT count(*) FROM people WHERE display_name = 'edited'").fetchall()[
+        0
+    ][0]

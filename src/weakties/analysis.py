@@ -18,7 +18,7 @@ import pyarrow as pa
 from weakties import graph
 from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
-from weakties.store.people import rebuild_people
+from weakties.store.people import rebuild_people_if_stale
 from weakties.ties import MODEL_VERSION, compute_ties
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
@@ -55,7 +55,7 @@ def analyze(
     """Rebuild people, ties, communities, bridges and brokerage from the facts."""
     step = _Steps(progress)
     step("people")
-    rebuild_people(con)
+    rebuild_people_if_stale(con)
     step("ties")
     ties = compute_ties(con, as_of=as_of)
     step("graph")

@@ -249,9 +249,9 @@ def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> li
 
 
 def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
-    from weakties.store.people import rebuild_people
+    from weakties.store.people import rebuild_people_if_stale
 
-    rebuild_people(con)
+    rebuild_people_if_stale(con)
 
 
 def _start_run(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> int:

@@ -129,6 +129,29 @@ def rebuild_people(con: duckdb.DuckDBPyConnection) -> PeopleSummary:
     )
 
 
+_STAMP_SQL = """
+SELECT (SELECT count(*) FROM items) || ':' || (SELECT count(*) FROM identity_links)
+       || ':' || (SELECT count(*) FROM source_owners) || ':' || (SELECT count(*) FROM me)
+       || ':' || (SELECT coalesce(string_agg(address, ',' ORDER BY address), '') FROM me)
+"""
+
+
+def rebuild_people_if_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild people unless no fact they depend on changed since the last rebuild.
+
+    Facts are append-only, so counts of the ledger, alias links, owners and the
+    ``me`` addresses identify the state they were built from. Returns whether it
+    rebuilt.
+    """
+    stamp = str(con.execute(_STAMP_SQL).fetchall()[0][0])
+    built = con.execute("SELECT value FROM meta WHERE key = 'people_built_from'").fetchall()
+    if built and built[0][0] == stamp:
+        return False
+    rebuild_people(con)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('people_built_from', ?)", [stamp])
+    return True
+
+
 def owner_person_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The person ids of the store's owners (the ``me`` addresses and mailbox owners)."""
     rows = con.execute("SELECT person_id FROM people WHERE is_owner ORDER BY person_id")

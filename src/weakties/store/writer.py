@@ -143,7 +143,7 @@ def _interaction(
     people = _unique_participants(record.participants)
     rows.interactions.append(_interaction_row(record, interaction_id, keys, source_id, people))
     rows.participants.extend(
-        [(interaction_id, p.address, p.role.value, p.name[:200]) for p in people]
+        [(interaction_id, p.address, p.role, p.name[:200]) for p in people]
     )
     rows.links.extend((a.address, a.other, a.evidence) for a in record.aliases)
 
