@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from weakties.insights.queries import require_analysis
 from weakties.store.db import arrow, first_row
@@ -50,23 +51,27 @@ def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10)
     name_row = first_row(
         con.execute("SELECT display_name FROM people WHERE person_id = ?", [person_id])
     )
+    ties = arrow(con, _EGO_TIES, {"me": person_id})  # one query; three views of it
+    band = ties.column("band")
+    bridging = pc.and_(pc.equal(band, "weak"), pc.greater(ties.column("novel_contacts"), 0))
     return EgoView(
         person_id,
         str(name_row[0]) if name_row else str(person_id),
-        _ties(con, person_id, "t.band = 'strong'", "t.strength DESC", limit),
-        _ties(
-            con,
-            person_id,
-            "t.band = 'weak' AND r.novel > 0",
-            "bridging DESC, t.strength DESC",
-            limit,
-        ),
-        _ties(con, person_id, "t.band = 'dormant'", "t.base_strength DESC", limit),
+        _top(ties, pc.equal(band, "strong"), [("strength", "descending")], limit),
+        _top(ties, bridging, [("bridging", "descending"), ("strength", "descending")], limit),
+        _top(ties, pc.equal(band, "dormant"), [("base_strength", "descending")], limit),
         _connectors(con, person_id, limit),
     )
 
 
-_REACH = """
+def _top(
+    ties: pa.Table, keep: pa.ChunkedArray, order: list[tuple[str, str]], limit: int
+) -> pa.Table:
+    chosen = ties.filter(keep).sort_by([*order, ("person", "ascending")])
+    return chosen.slice(0, limit).drop_columns(["base_strength"])
+
+
+_EGO_TIES = """
 WITH edges AS (
     SELECT person_a AS x, person_b AS y, band FROM ties
     UNION ALL SELECT person_b, person_a, band FROM ties
@@ -79,36 +84,22 @@ reach AS (
     WHERE e.x IN (SELECT y FROM edges WHERE x = $me) AND e.y <> $me
     GROUP BY e.x
 )
+SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
+       p.org_domain AS organisation, t.band, round(t.strength, 2) AS strength,
+       round(coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0), 2) AS bridging,
+       coalesce(r.novel, 0) AS novel_contacts,
+       t.explanation
+         || CASE WHEN coalesce(r.novel, 0) > 0
+            THEN '; opens a path to ' || r.novel
+                 || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END
+                 || ' otherwise out of reach' ELSE '' END
+         AS explanation,
+       t.base_strength
+FROM ties t
+JOIN people p ON p.person_id = CASE WHEN t.person_a = $me THEN t.person_b ELSE t.person_a END
+LEFT JOIN reach r ON r.person_id = p.person_id
+WHERE $me IN (t.person_a, t.person_b) AND NOT p.automated
 """
-
-
-def _ties(
-    con: duckdb.DuckDBPyConnection, person_id: int, where: str, order: str, limit: int
-) -> pa.Table:
-    return arrow(
-        con,
-        f"""
-        {_REACH}
-        SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
-               p.org_domain AS organisation, t.band, round(t.strength, 2) AS strength,
-               round(coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0), 2)
-                 AS bridging,
-               coalesce(r.novel, 0) AS novel_contacts,
-               t.explanation
-                 || CASE WHEN coalesce(r.novel, 0) > 0
-                    THEN '; opens a path to ' || r.novel
-                         || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END
-                         || ' otherwise out of reach' ELSE '' END
-                 AS explanation
-        FROM ties t
-        JOIN people p ON p.person_id = CASE WHEN t.person_a = $me THEN t.person_b
-                                            ELSE t.person_a END
-        LEFT JOIN reach r ON r.person_id = p.person_id
-        WHERE $me IN (t.person_a, t.person_b) AND NOT p.automated AND {where}
-        ORDER BY {order}, person LIMIT {int(limit)}
-        """,
-        {"me": person_id},
-    )
 
 
 def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int) -> pa.Table:
