@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from weakties.errors import InputError
 from weakties.graph.build import WEIGHT, BoolArray, FloatArray, IntArray, TieGraph
-from weakties.graph.overlap import triangle_edges, triangles
+from weakties.graph.overlap import triangle_list
 from weakties.graph.paths import tie_lengths
 
 EXACT_BETWEENNESS_LIMIT = 2000
@@ -46,8 +46,8 @@ class _Structure:
 
 def _structure(g: TieGraph, weight: str | None) -> _Structure:
     w = g.weights(weight)
-    tri = triangles(g)
-    sides = triangle_edges(g, tri)
+    listed = triangle_list(g)
+    tri, sides = listed.corners, listed.sides
     arc = {}
     for side, (x, y) in enumerate(((0, 1), (1, 2), (0, 2))):
         forward = g.source[sides[:, side]] == tri[:, x]

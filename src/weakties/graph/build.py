@@ -46,6 +46,7 @@ class TieGraph:
     _ids_sorted: IntArray = field(init=False, repr=False)
     _edge_order: IntArray = field(init=False, repr=False)
     _keys_sorted: IntArray = field(init=False, repr=False)
+    _memo: dict[str, object] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = np.array(self.person_ids, dtype=np.int64)
@@ -119,6 +120,19 @@ class TieGraph:
         b = np.asarray(v, dtype=np.int64).ravel()
         keys = np.minimum(a, b) * max(self.n_vertices, 1) + np.maximum(a, b)
         return _find(self._keys_sorted, self._edge_order, keys)
+
+    def cached(self, name: str) -> object | None:
+        """A structure derived from this graph and kept on it (see :meth:`cache`), or None."""
+        return self._memo.get(name)
+
+    def cache(self, name: str, value: object) -> object:
+        """Keep ``value``, derived from this (read-only) graph, for the next measure.
+
+        Several measures read the same structure (the triangle list): each analysis
+        builds it once.
+        """
+        self._memo[name] = value
+        return value
 
     def _lookup(self, wanted: IntArray) -> IntArray:
         return _find(self._ids_sorted, self._id_order, wanted)
