@@ -19,6 +19,7 @@ from weakties.ties import (
     compute_ties,
     pin_tie,
     pins,
+    scored_ties,
     tie_features_sql,
     unpin_tie,
 )
@@ -391,6 +392,18 @@ def test_newest_pin_wins_across_aliases(office: Store) -> None:
     pin_tie(office.con, "alice@corp.com", "me@home.org", "dormant")
     compute_ties(office.con, as_of=AS_OF)
     assert _pinned(office.con, ME, ALICE) == ("dormant", "strong", True)
+
+
+def test_pins_applied_in_memory_match_the_stored_ones(office: Store) -> None:
+    """The analysis applies pins before it stores ties; the result is apply_pins'."""
+    pin_tie(office.con, "alice@corp.com", "me@corp.com", "weak")
+    pin_tie(office.con, "alice@corp.com", "me@home.org", "dormant")
+    pin_tie(office.con, "bob@vendor.com", "me@corp.com", "strong")
+    in_memory = scored_ties(office.con, as_of=AS_OF)
+    stored = compute_ties(office.con, as_of=AS_OF)
+    columns = ["person_a", "person_b", "band", "model_band", "pinned"]
+    assert in_memory.select(columns).to_pylist() == stored.select(columns).to_pylist()
+    assert sum(in_memory.column("pinned").to_pylist()) == 2
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from weakties import graph
 from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
 from weakties.store.people import rebuild_people_if_stale
-from weakties.ties import MODEL_VERSION, compute_ties
+from weakties.ties import MODEL_VERSION, scored_ties
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
 """Ties that enter the graph, each weighted by its strength. One-way contact is not yet a
@@ -57,7 +57,7 @@ def analyze(
     step("people")
     rebuild_people_if_stale(con)
     step("ties")
-    ties = compute_ties(con, as_of=as_of)
+    ties = scored_ties(con, as_of=as_of)
     step("graph")
     keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
     ties_in_graph = ties.filter(pa.array(keep))
@@ -75,7 +75,7 @@ def analyze(
     brokerage = graph.connectors(g, found.membership)
     step("write")
     labels = _labels(con, g, found)
-    _write_structure(con, g, ties_in_graph, bridges, mutual)
+    _write_ties(con, ties, keep, g, bridges, mutual)
     _write_people(con, g, found, brokerage)
     _write_communities(con, g, found, labels)
     step.done()
@@ -133,43 +133,41 @@ def _people_by_id(
     return {int(pid): (org, str(name)) for pid, org, name in rows}
 
 
-def _write_structure(
+def _write_ties(
     con: duckdb.DuckDBPyConnection,
-    g: graph.TieGraph,
     ties: pa.Table,
+    keep: np.ndarray,
+    g: graph.TieGraph,
     bridges: graph.Bridges,
     mutual: np.ndarray,
 ) -> None:
-    """Add overlap, mutual contacts and bridge columns to ``ties`` (NULL outside the graph)."""
-    edge = g.edge_ids(
-        g.vertices(ties.column("person_a").to_numpy()),
-        g.vertices(ties.column("person_b").to_numpy()),
+    """Store ``ties`` with mutual contacts, overlap and the bridge columns (NULL outside
+    the graph), replacing the table in one transaction."""
+    inside = np.flatnonzero(keep)
+    edge = np.zeros(ties.num_rows, dtype=np.int64)
+    edge[inside] = g.edge_ids(
+        g.vertices(ties.column("person_a").to_numpy()[inside]),
+        g.vertices(ties.column("person_b").to_numpy()[inside]),
     )
-    structure = pa.table(
-        {
-            "person_a": ties.column("person_a"),
-            "person_b": ties.column("person_b"),
-            "s_mutual": pa.array(mutual[edge], pa.int64()),
-            "s_overlap": pa.array(bridges.overlap[edge], pa.float64()),
-            "bridge_score": pa.array(bridges.score[edge], pa.float64()),
-            "is_bridge": pa.array(bridges.is_bridge[edge], pa.bool_()),
-            "cross_community": pa.array(bridges.cross_community[edge], pa.bool_()),
-        }
-    )
-    con.register("_analysis_structure", structure)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(
-            """
-            CREATE OR REPLACE TABLE ties AS
-            SELECT t.* REPLACE (s.s_mutual AS mutual_contacts, s.s_overlap AS overlap),
-                   s.bridge_score, s.is_bridge, s.cross_community
-            FROM ties t LEFT JOIN _analysis_structure s USING (person_a, person_b)
-            """
-        )
-        con.execute("COMMIT")
-    finally:
-        con.unregister("_analysis_structure")
+    missing = ~np.asarray(keep, dtype=np.bool_)
+
+    def per_tie(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+        found = values[edge] if values.size else np.zeros(edge.size, dtype=values.dtype)
+        return pa.array(found, kind, mask=missing)
+
+    columns = {
+        "mutual_contacts": per_tie(mutual, pa.int64()),
+        "overlap": per_tie(bridges.overlap, pa.float64()),
+        "bridge_score": per_tie(bridges.score, pa.float64()),
+        "is_bridge": per_tie(bridges.is_bridge, pa.bool_()),
+        "cross_community": per_tie(bridges.cross_community, pa.bool_()),
+    }
+    for name, values in columns.items():
+        if name in ties.column_names:
+            ties = ties.set_column(ties.column_names.index(name), name, values)
+        else:
+            ties = ties.append_column(name, values)
+    _replace(con, "ties", ties)
 
 
 def _write_people(

@@ -24,7 +24,7 @@ from weakties.ties.features import (
     tie_features_sql,
     timestamp_literal,
 )
-from weakties.ties.pins import apply_pins, pin_tie, pins, unpin_tie
+from weakties.ties.pins import apply_pins, pin_bands, pin_tie, pins, unpin_tie
 from weakties.ties.strength import (
     DEFAULT_PARAMS,
     DEFAULT_RULES,
@@ -59,6 +59,7 @@ __all__ = [
     "pins",
     "rows",
     "score",
+    "scored_ties",
     "scores",
     "strength",
     "tie_features",
@@ -93,11 +94,26 @@ def compute_ties(
     out. It defaults to the latest interaction in the store, so that a historic
     corpus is judged in its own time.
     """
-    moment = as_of or latest_timestamp(con) or datetime.now(UTC)
-    features = tie_features(con, moment)
-    table = score(features, params, rules)
-    _materialise(con, table)
+    _materialise(con, scored_ties(con, as_of=as_of, params=params, rules=rules))
     return arrow(con, "SELECT * FROM ties ORDER BY person_a, person_b")
+
+
+def scored_ties(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: datetime | None = None,
+    params: StrengthParams = DEFAULT_PARAMS,
+    rules: BandRules = DEFAULT_RULES,
+) -> pa.Table:
+    """Every tie with its features, scores, band, explanation and pins, sorted by pair.
+
+    What :func:`compute_ties` stores, without storing it: the analysis adds the graph's
+    columns first and writes the table once.
+    """
+    moment = as_of or latest_timestamp(con) or datetime.now(UTC)
+    table = score(tie_features(con, moment), params, rules)
+    table = table.sort_by([("person_a", "ascending"), ("person_b", "ascending")])
+    return pin_bands(con, table)
 
 
 def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:

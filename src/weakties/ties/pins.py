@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from weakties.errors import InputError, NotFoundError
@@ -94,6 +95,29 @@ def apply_pins(con: duckdb.DuckDBPyConnection) -> int:
     )
     ((count,),) = con.execute("SELECT count(*) FROM ties WHERE pinned").fetchall()
     return int(count)
+
+
+def pin_bands(con: duckdb.DuckDBPyConnection, ties: pa.Table) -> pa.Table:
+    """``ties`` (a scored ties table, not yet stored) with the pins applied in memory.
+
+    The same rule as :func:`apply_pins`: ``band`` is the pinned band where a pin names
+    the pair (the newest pin wins), else ``model_band``; ``pinned`` says which.
+    """
+    pinned = {(int(a), int(b)): str(band) for a, b, band in con.execute(_PIN_PAIRS).fetchall()}
+    bands = np.asarray(ties.column("model_band").to_pylist(), dtype=object)
+    flags = np.zeros(ties.num_rows, dtype=np.bool_)
+    if pinned:
+        a = ties.column("person_a").to_numpy()
+        b = ties.column("person_b").to_numpy()
+        near = np.isin(a, [k[0] for k in pinned]) & np.isin(b, [k[1] for k in pinned])
+        for row in np.flatnonzero(near):
+            band = pinned.get((int(a[row]), int(b[row])))
+            if band is not None:
+                bands[row], flags[row] = band, True
+    for name, values in (("band", pa.array(bands.tolist(), pa.string())),
+                         ("pinned", pa.array(flags, pa.bool_()))):  # fmt: skip
+        ties = ties.set_column(ties.column_names.index(name), name, values)
+    return ties
 
 
 def normalise_address(address: str) -> str:
