@@ -123,6 +123,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make, words: str) -> N
     assert not db.exists()
 
 
+def test_analyze_without_a_store_or_without_interactions(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    for words in ("No store at", "no interactions"):
+        result = run(db, "analyze")
+        assert result.returncode == 2 and words in result.stderr
+        assert "Traceback" not in result.stderr
+        if not db.exists():
+            ok(db, "init", "--me", "me@example.org")  # a store with no interactions
+
+
 def test_unanalysed_store_and_bad_options(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     log = _write(tmp_path / "log.csv", b"timestamp,channel,sender,recipients\n0,email,a,b\n")

@@ -197,3 +197,10 @@ def test_email_eu_core_departments(shared_data: Path) -> None:
     found = leiden(g)
     assert nmi(truth, found.membership) >= 0.60
     assert ari(truth, found.membership) >= 0.45
+
+
+def test_no_ties_no_communities_no_labels() -> None:
+    g = from_ties([], [], [])
+    found = leiden(g)
+    assert found.n_communities == 0
+    assert label_communities(g, found, [], []) == ()

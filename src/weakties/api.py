@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from weakties.config import Settings
-from weakties.errors import InputError
+from weakties.errors import InputError, StoreError
 from weakties.ingest import IngestReport, ProgressSink, ingest_sources, resolve_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
@@ -104,6 +104,10 @@ def analyze(
     """Rebuild people, ties, communities, bridges and brokerage from the stored facts."""
     from weakties.analysis import analyze as run_analysis
 
+    if not settings.db_path.exists():
+        raise StoreError(
+            f"No store at {settings.db_path}.", "Run `weakties ingest PATH` first, or pass --db."
+        )
     with open_store(settings) as con:
         return run_analysis(con, as_of=as_of, progress=progress)
 

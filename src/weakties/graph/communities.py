@@ -248,6 +248,8 @@ def label_communities(
     """
     if not len(orgs) == len(names) == g.n_vertices:
         raise InputError("orgs and names need one entry per vertex")
+    if communities.n_communities == 0:
+        return ()
     labels = communities.membership
     w = g.weights(weight)
     inside = np.where(labels[g.source] == labels[g.target], w, 0.0)
