@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from weakties.ties import TieRow, explain
+from weakties.ties import DEFAULT_RULES, TieRow, explain
+from weakties.ties.explain_columns import explain_table
 
 ROW = TieRow(
     name_a="Me Myself",
@@ -166,3 +171,57 @@ def test_slow_or_rare_replies_are_not() -> None:
 )
 def test_recency_units(days: float, words: str) -> None:
     assert explain(ROW._replace(recency_days=days)).endswith(words)
+
+
+# --- the whole-table explanation (SQL) says exactly what explain() says -----------------
+
+_DAYS = st.one_of(
+    st.sampled_from([0.0, 0.5, 0.99, 1.0, 1.5, 1.99, 2.0, 3.5, 13.99, 14.0, 17.5, 59.9, 60.0,
+                     45.67, 76.1, 729.9, 730.0, 912.5, 1095.75]),
+    st.floats(0.0, 4000.0),
+)  # fmt: skip
+_SHARE = st.one_of(
+    st.sampled_from([0.0, 0.2, 0.5, 0.6, 1.0]), st.floats(0.0, 1.0, allow_nan=False)
+)
+_COUNT = st.one_of(st.sampled_from([0, 1, 2]), st.integers(0, 500))
+_ROWS = st.builds(
+    TieRow,
+    name_a=st.text(min_size=1, max_size=12),
+    name_b=st.text(min_size=1, max_size=12),
+    owner_a=st.booleans(),
+    owner_b=st.booleans(),
+    messages_ab=_COUNT,
+    messages_ba=_COUNT,
+    meetings=st.sampled_from([0, 0, 1, 3]),
+    calls=st.sampled_from([0, 0, 1, 2]),
+    one_to_one_share=_SHARE,
+    group_share=_SHARE,
+    first_year=st.sampled_from([1999, 2001]),
+    last_year=st.sampled_from([2001, 2002]),
+    duration_days=_DAYS,
+    recency_days=_DAYS,
+    balance=_SHARE,
+    replies_ab=st.integers(0, 3),
+    replies_ba=st.integers(0, 3),
+    reply_latency_h=st.one_of(
+        st.just(math.nan), st.sampled_from([0.5, 1.0, 1.5, 2.5, 23.9, 24.0]), st.floats(0, 99)
+    ),
+    base_strength=st.sampled_from([0.1, DEFAULT_RULES.strong, 0.9]),
+    model_band=st.sampled_from(["strong", "weak", "dormant", "one-way"]),
+)
+
+
+def _table(rows: list[TieRow]) -> pa.Table:
+    columns = {name: [getattr(r, name) for r in rows] for name in TieRow._fields}
+    for end in ("first", "last"):
+        years = columns.pop(f"{end}_year")
+        columns[f"{end}_contact"] = [datetime(y, 6, 1, tzinfo=UTC) for y in years]
+    return pa.table(columns)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ROWS, min_size=1, max_size=40))
+def test_table_explanations_match_row_explanations(rows: list[TieRow]) -> None:
+    # a tie's messages include its meetings and calls
+    rows = [r._replace(messages_ab=r.messages_ab + r.meetings + r.calls) for r in rows]
+    assert explain_table(_table(rows)).to_pylist() == [explain(r) for r in rows]
