@@ -9,7 +9,7 @@ import pytest
 
 from weakties.errors import StoreError
 from weakties.store import connect, schema_version
-from weakties.store.schema import SCHEMA_VERSION
+from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def test_new_store_is_at_current_version(tmp_path: Path) -> None:
@@ -58,3 +58,49 @@ def test_migration_from_empty_database(tmp_path: Path) -> None:
     con = connect(path)
     assert schema_version(con) == SCHEMA_VERSION
     con.close()
+
+
+def test_a_version_1_store_migrates_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v1.duckdb"
+    raw = duckdb.connect(str(path))
+    MIGRATIONS[0](raw)  # the version 1 tables, primary keys and all
+    raw.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    raw.execute("INSERT INTO items VALUES ('/m/1', 1, 'stored', 7, true)")
+    raw.execute("INSERT INTO interaction_keys VALUES ('m:a@b', 7), ('c:00', 7)")
+    raw.execute(
+        "INSERT INTO interactions VALUES (7, 'm:a@b', 'c:00', 1, 'email', NULL, 'missing',"
+        " 'a@b', NULL, NULL, 'ff', NULL, false, true, NULL, 2)"
+    )
+    raw.close()
+    con = connect(path)
+    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert con.execute("SELECT * FROM items").fetchall() == [("/m/1", 1, "stored", 7, True)]
+    assert sorted(con.execute("SELECT * FROM interaction_keys").fetchall()) == [
+        ("c:00", 7),
+        ("m:a@b", 7),
+    ]
+    assert con.execute(
+        "SELECT interaction_id, bulk, n_participants FROM interactions"
+    ).fetchall() == [(7, True, 2)]
+    keyed = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    assert not {"items", "interactions", "interaction_keys"} & {row[0] for row in keyed}
+    con.close()
+
+
+def test_a_new_store_has_the_same_tables_as_a_migrated_one(tmp_path: Path) -> None:
+    raw = duckdb.connect(str(tmp_path / "old.duckdb"))
+    MIGRATIONS[0](raw)
+    raw.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    raw.close()
+    migrated, fresh = connect(tmp_path / "old.duckdb"), connect(tmp_path / "new.duckdb")
+    sql = (
+        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns"
+        " ORDER BY ALL"
+    )
+    assert migrated.execute(sql).fetchall() == fresh.execute(sql).fetchall()
+    constraints = "SELECT table_name, constraint_type FROM duckdb_constraints() ORDER BY ALL"
+    assert migrated.execute(constraints).fetchall() == fresh.execute(constraints).fetchall()
+    migrated.close()
+    fresh.close()

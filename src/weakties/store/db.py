@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from weakties.errors import StoreError
-from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION
+from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration, create
 
 
 def connect(
@@ -65,9 +65,13 @@ def arrow(
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The store's schema version; 0 for an empty database."""
+    """The store's schema version; 0 for an empty database.
+
+    Asks ``duckdb_tables()``: the first ``information_schema`` query of a session
+    costs ~15 ms, a quarter of opening a store.
+    """
     has_meta = first_row(
-        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'")
     )
     if not has_meta or not has_meta[0]:
         return 0
@@ -76,14 +80,24 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the store to :data:`SCHEMA_VERSION`, one migration per transaction."""
+    """Bring the store to :data:`SCHEMA_VERSION`, one migration per transaction.
+
+    An empty database gets the current tables directly.
+    """
     version = _check_version(con)
+    if version == 0:
+        _step(con, create, SCHEMA_VERSION)
+        return
     while version < SCHEMA_VERSION:
-        con.execute("BEGIN TRANSACTION")
-        MIGRATIONS[version](con)
+        _step(con, MIGRATIONS[version], version + 1)
         version += 1
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
-        con.execute("COMMIT")
+
+
+def _step(con: duckdb.DuckDBPyConnection, change: Migration, to: int) -> None:
+    con.execute("BEGIN TRANSACTION")
+    change(con)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(to)])
+    con.execute("COMMIT")
 
 
 def _check_version(con: duckdb.DuckDBPyConnection) -> int:

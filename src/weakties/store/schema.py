@@ -5,6 +5,13 @@ Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
 ingest. Derived tables (``identities``, ``people``, ``organisations``, and later
 ties and graph measures) are rebuilt from facts and stamped with the model
 version that made them.
+
+Version 2 drops the primary keys of the three fact tables that grow with every
+message read (``items``, ``interactions``, ``interaction_keys``). The writer keys
+them itself (it looks every location and key up before it writes, one writer at a
+time), and DuckDB keeps a primary key's index wholly in memory and checks it on
+every insert: on Enron at 4x that was 18 MB of resident index, growing with the
+store, and inserting and committing a batch took 21 us a message instead of 9.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -156,9 +163,72 @@ CREATE TABLE IF NOT EXISTS tie_pins (
 Migration = Callable[[duckdb.DuckDBPyConnection], None]
 
 
+_V2_FACTS = """
+CREATE TABLE items (
+    location VARCHAR NOT NULL,        -- unique: the writer skips locations already here
+    source_id INTEGER NOT NULL,
+    outcome VARCHAR NOT NULL,         -- stored, duplicate, quarantined
+    interaction_id BIGINT,            -- the stored interaction (itself, or the one it duplicates)
+    is_sent BOOLEAN NOT NULL          -- found in a sent folder / labelled Sent
+);
+
+CREATE TABLE interactions (
+    interaction_id BIGINT NOT NULL,    -- unique; derived from the natural key: stable across runs
+    natural_key VARCHAR NOT NULL,      -- Message-ID, external id, else the content key
+    content_key VARCHAR NOT NULL,      -- hash of sender, time, recipients, subject hash
+    source_id INTEGER NOT NULL,        -- where it was first stored from
+    channel VARCHAR NOT NULL,
+    ts TIMESTAMPTZ,
+    date_flag VARCHAR,
+    message_id VARCHAR,
+    in_reply_to VARCHAR,
+    thread_id VARCHAR,
+    subject_hash VARCHAR,
+    list_id VARCHAR,
+    automated BOOLEAN NOT NULL,
+    bulk BOOLEAN NOT NULL,
+    duration_s DOUBLE,
+    n_participants INTEGER NOT NULL
+);
+
+-- Every key an interaction is known by (Message-ID, content key, external id); unique.
+CREATE TABLE interaction_keys (
+    key VARCHAR NOT NULL,
+    interaction_id BIGINT NOT NULL
+);
+"""
+
+_V2_TABLES = ("items", "interactions", "interaction_keys")
+
+
 def _to_v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V1)
 
 
+def _to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-create the bulk fact tables without primary keys, keeping their rows.
+
+    DuckDB cannot drop a constraint, so each table is renamed, declared anew and
+    copied (in the caller's transaction).
+    """
+    for table in _V2_TABLES:
+        con.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
+    con.execute(_V2_FACTS)
+    for table in _V2_TABLES:
+        con.execute(f"INSERT INTO {table} SELECT * FROM {table}_v1")
+        con.execute(f"DROP TABLE {table}_v1")
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    """Make an empty database a store of :data:`SCHEMA_VERSION` in one step.
+
+    The v2 fact tables come first; the v1 script then skips them (``IF NOT
+    EXISTS``) and makes the rest. Replaying every migration instead doubled the
+    cost of opening a new store (~30 ms of ~60 ms).
+    """
+    con.execute(_V2_FACTS)
+    con.execute(_V1)
+
+
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2}
