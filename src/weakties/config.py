@@ -16,7 +16,7 @@ def default_db_path() -> Path:
     return Path(data_home) / "weakties" / "weakties.duckdb"
 
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True, slots=True)
