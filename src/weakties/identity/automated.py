@@ -36,6 +36,7 @@ _LIST_TOKENS = _words("listserv majordomo mailman lyris sympa ezmlm")
 _MACHINE_LOCAL = re.compile(r"[a-z0-9._+-]+")
 _DIGIT_RUN = re.compile(rf"[0-9]{{{MACHINE_DIGITS},}}")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
+_TOKEN_SPLIT = re.compile(r"[._+=-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +94,10 @@ def automated_local_part(address: str) -> bool:
         return False
     if is_automated_local_part(address) or _machine_made(address):
         return True
-    tokens = [t for t in re.split(r"[._+=-]+", address.rpartition("@")[0].lower()) if t]
+    tokens = [t for t in _TOKEN_SPLIT.split(address.rpartition("@")[0].lower()) if t]
     if len(tokens) > 1 and (tokens[0] == "owner" or tokens[-1] in ("request", "owner")):
         return True
-    return any(t in _LIST_TOKENS for t in tokens)
+    return not _LIST_TOKENS.isdisjoint(tokens)
 
 
 def _machine_made(address: str) -> bool:

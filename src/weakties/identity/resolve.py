@@ -21,42 +21,21 @@ known by another name, the same name at two free-mail providers) never merges.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
 
-from weakties.identity.addresses import canonical_name, clean_name
 from weakties.identity.automated import Activity, automated_why, is_email
+from weakties.identity.names import canonical as _canonical
+from weakties.identity.names import display_form as _display_form
+from weakties.identity.names import is_full_name as _is_full_name
+from weakties.identity.names import local_part_name as _local_part_name
+from weakties.identity.names import name_from_local_part as _name_from_local_part
 from weakties.identity.orgs import org_domain, org_name
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 MAX_NAME_CLUSTER = 8  # a person rarely has more addresses at one organisation than this
 MAX_NAMES = 20  # display names kept per identity (a list address collects hundreds)
-
-# Automated-sender thresholds (identity level; owners are never flagged).
-
-_ROLE_WORDS = _words(
-    """
-    admin administrator info information team support sales help helpdesk desk service
-    services office hr it marketing news newsletter noreply reply notification
-    notifications alert alerts mailer daemon postmaster webmaster billing accounts account
-    customer customers care contact enquiries inquiries jobs careers recruiting press media
-    list lists mailing announcements announcement bulletin group dept department committee
-    staff all everyone calendar system systems operations ops security training reception
-    feedback events digest updates update via behalf unknown undisclosed recipients user
-    users mailbox shared general payroll finance legal facilities communications corporate
-    """
-)
-_ADDRESS_LIKE = re.compile(r"@|^/|/o=|cn=|://|^[\w.-]+\.[a-z]{2,}$", re.IGNORECASE)
-_PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
-_LOCAL_SEPARATORS = re.compile(r"[._-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,65 +217,6 @@ def _dominant(named: list[tuple[str, str, int]], org: str | None) -> str | None:
     return leaders[0] if len(leaders) == 1 else None
 
 
-# -- names -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1 << 16)
-def _canonical(raw: str) -> str:
-    """A comparable form of a display name ("Allen, Phillip K." -> "phillip k allen").
-
-    Address-looking names and Exchange DNs become "": they say nothing of the person.
-    """
-    return "" if _ADDRESS_LIKE.search(raw.strip()) else canonical_name(raw)
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_full_name(canonical: str) -> bool:
-    """A name good enough to merge on: two real words, letters only, no role words."""
-    tokens = canonical.split()
-    return (
-        len(tokens) >= 2
-        and sum(1 for t in tokens if len(t) >= 2) >= 2
-        and all(t.isalpha() for t in tokens)
-        and not any(t in _ROLE_WORDS for t in tokens)
-    )
-
-
-def _local_part_name(address: str) -> str | None:
-    """The full name a local part spells (``phillip.k.allen`` -> "phillip k allen").
-
-    Needs separators: ``firstlast`` or ``pallen`` could be anyone.
-    """
-    parts = _local_words(address.lower())
-    if not 2 <= len(parts) <= 4 or len(parts[0]) < 2 or len(parts[-1]) < 2:
-        return None
-    name = " ".join(parts)
-    return name if _is_full_name(name) else None
-
-
-@lru_cache(maxsize=1 << 16)
-def _display_form(raw: str) -> str:
-    """A display name as a person would write it: "Allen, Phillip K." -> "Phillip K. Allen"."""
-    text = " ".join(_PARENS.sub(" ", clean_name(raw)).split())
-    last, comma, first = text.partition(",")
-    if comma and "," not in first and canonical_name(first):
-        text = f"{first.strip()} {last.strip()}"
-    return text
-
-
-def _name_from_local_part(address: str) -> str:
-    """A last-resort display name from the address itself."""
-    if _kind(address) != "email":
-        return address
-    return " ".join(w.capitalize() for w in _local_words(address)) or address
-
-
-def _local_words(address: str) -> list[str]:
-    """The words of a local part, without its +tag: ``k..allen+x`` -> ["k", "allen"]."""
-    local = address.rpartition("@")[0].split("+")[0]
-    return [p for p in _LOCAL_SEPARATORS.split(local) if p]
-
-
 def _why(fact: _Address) -> str:
     names = frozenset(canonical for canonical, _, _ in fact.named)
     return automated_why(fact.address, fact.activity, fact.dominant is not None, names)
@@ -398,7 +318,13 @@ def _build(
     identities: list[Identity] = []
     taken: set[int] = set()
     for root in clusters.roots():
-        members = [facts[a] for a in sorted(clusters.members(root))]
+        addresses = clusters.members(root)
+        if len(addresses) == 1:  # most people: one address, so no ranking or merging
+            person_id = _person_id(root, taken)
+            people.append(_lone_person(person_id, facts[root], root in owners))
+            identities.append(_identity(person_id, facts[root]))
+            continue
+        members = [facts[a] for a in sorted(addresses)]
         person_id = _person_id(members[0].address, taken)
         people.append(_person(person_id, members, owners))
         identities.extend(_identity(person_id, m) for m in members)
@@ -447,8 +373,23 @@ def _person(person_id: int, members: list[_Address], owners: set[str]) -> Person
     )
 
 
+def _lone_person(person_id: int, fact: _Address, is_owner: bool) -> Person:
+    """:func:`_person` for a cluster of one address, without its cluster-wide ranking."""
+    return Person(
+        person_id=person_id,
+        display_name=_display_name([fact]) or _name_from_local_part(fact.address),
+        primary_address=fact.address,
+        org_domain=fact.org or None,
+        automated=not is_owner and bool(fact.automated_why),
+        is_owner=is_owner,
+        addresses=(fact.address,),
+    )
+
+
 def _display_name(members: list[_Address]) -> str:
     """The most frequent full name of the cluster, else its most frequent readable name."""
+    if len(members) == 1 and len(members[0].named) < 2:  # the usual case: nothing to rank
+        return _display_form(members[0].named[0][1]) if members[0].named else ""
     totals: dict[str, int] = {}
     for member in members:
         for canonical, _raw, n in member.named:
