@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from weakties.records import Quarantined, Record
 from weakties.sources.base import Source
@@ -92,6 +93,31 @@ def _read_more(fd: int, data: bytes, whole: bool) -> bytes:
     return b"".join(chunks)
 
 
+class _Folder(NamedTuple):
+    """One folder's message files, kept compact: a mailbox may hold millions of them.
+
+    The names (sorted) are joined by NUL, which no file name contains: about 7
+    bytes a file instead of ~160 for a tuple of path strings (Enron 4x: 9 MB).
+    """
+
+    path: str  # absolute
+    folder: str | None  # the mail folder it is, "/"-joined, or the mailbox's INBOX name
+    sent: bool
+    names: str
+    n_files: int
+
+    def files(self) -> Iterator[tuple[str, str | None, bool]]:
+        """Its files' paths, as ``os.scandir`` spells them, with the folder and sent flag."""
+        prefix = self.path if self.path.endswith(os.sep) else self.path + os.sep
+        folder, sent = self.folder, self.sent
+        for name in self.names.split("\0"):
+            yield prefix + name, folder, sent
+
+    def part(self, start: int, stop: int) -> _Folder:
+        names = self.names.split("\0")[start:stop]
+        return self._replace(names="\0".join(names), n_files=len(names))
+
+
 class MaildirSource(Source):
     """One mailbox kept as a folder tree of message files."""
 
@@ -110,16 +136,20 @@ class MaildirSource(Source):
         super().__init__(path, label)
         self._root_parts = (root_folder,) if root_folder else ()
         self._exclude = frozenset(os.path.abspath(p) for p in exclude)
-        self._files: list[tuple[str, str | None, bool]] | None = None
+        self._folders: list[_Folder] | None = None
 
-    def files(self) -> list[tuple[str, str | None, bool]]:
-        """``(absolute path, folder, is_sent)`` of every message file, sorted."""
-        if self._files is None:
+    def folders(self) -> list[_Folder]:
+        """The folders that hold message files, in reading order (listed once)."""
+        if self._folders is None:
             root = os.path.abspath(self.path)
             inbox = "INBOX" if not self._root_parts and is_maildir(self.path) else None
-            walked = _walk(root, self._root_parts, inbox)
-            self._files = [f for f in walked if f[0] not in self._exclude]
-        return self._files
+            self._folders = list(_walk(root, self._root_parts, inbox, self._exclude))
+        return self._folders
+
+    def files(self) -> Iterator[tuple[str, str | None, bool]]:
+        """``(absolute path, folder, is_sent)`` of every message file, sorted."""
+        for folder in self.folders():
+            yield from folder.files()
 
     def records(self) -> Iterator[Record]:
         """Yield one record per file; location is the file's absolute path."""
@@ -127,21 +157,37 @@ class MaildirSource(Source):
 
     def estimate(self) -> int:
         """The number of message files."""
-        return len(self.files())
+        return sum(f.n_files for f in self.folders())
 
     def partitions(self, n: int) -> list[Source]:
         """Consecutive slices of the sorted file list, for parsing on several cores."""
-        files = self.files()
-        size = max(1, -(-len(files) // max(n, 1)))
-        return [_MaildirPart(self.path, files[i : i + size]) for i in range(0, len(files), size)]
+        size = max(1, -(-self.estimate() // max(n, 1)))
+        parts: list[Source] = []
+        current: list[_Folder] = []
+        room = size
+        for folder in self.folders():
+            start = 0
+            while start < folder.n_files:
+                stop = min(folder.n_files, start + room)
+                whole = start == 0 and stop == folder.n_files
+                current.append(folder if whole else folder.part(start, stop))
+                room -= stop - start
+                start = stop
+                if room == 0:
+                    parts.append(_MaildirPart(self.path, current))
+                    current, room = [], size
+        if current:
+            parts.append(_MaildirPart(self.path, current))
+        return parts
 
 
 def _walk(
-    directory: str, parts: tuple[str, ...], inbox: str | None
-) -> Iterator[tuple[str, str | None, bool]]:
-    """Message files below ``directory``, depth first, in name order.
+    directory: str, parts: tuple[str, ...], inbox: str | None, exclude: frozenset[str]
+) -> Iterator[_Folder]:
+    """Folders of message files below ``directory``, depth first, in name order.
 
-    ``inbox`` names the mailbox root's own messages (``INBOX`` for a Maildir).
+    ``inbox`` names the mailbox root's own messages (``INBOX`` for a Maildir);
+    ``exclude`` holds absolute paths of files other sources read.
     """
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -149,17 +195,20 @@ def _walk(
         return
     names = {e.name for e in entries}
     maildir_here = not _MAILDIR_PARTS.isdisjoint(names)
-    folder = "/".join(parts) or inbox
-    sent = any(is_sent_folder(p) for p in parts)
     subdirs = []
+    mail: list[str] = []
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             if not _skip_dir(entry.name, maildir_here):
                 subdirs.append(entry)
-        elif entry.is_file() and not skip_file(entry.name):
-            yield entry.path, folder, sent
+        elif entry.is_file() and not skip_file(entry.name) and entry.path not in exclude:
+            mail.append(entry.name)
+    if mail:
+        folder = "/".join(parts) or inbox
+        sent = any(is_sent_folder(p) for p in parts)
+        yield _Folder(directory, folder, sent, "\0".join(mail), len(mail))
     for entry in subdirs:
-        yield from _walk(entry.path, _sub_parts(parts, entry.name), inbox)
+        yield from _walk(entry.path, _sub_parts(parts, entry.name), inbox, exclude)
 
 
 def _skip_dir(name: str, maildir_here: bool) -> bool:
@@ -176,7 +225,7 @@ def _sub_parts(parts: tuple[str, ...], name: str) -> tuple[str, ...]:
     return (*parts, name)
 
 
-def read_files(files: list[tuple[str, str | None, bool]]) -> Iterator[Record]:
+def read_files(files: Iterable[tuple[str, str | None, bool]]) -> Iterator[Record]:
     """One record per ``(path, folder, is_sent)``; an unreadable file is quarantined."""
     for path, folder, sent in files:
         try:
@@ -192,12 +241,12 @@ class _MaildirPart(Source):
 
     kind = "maildir"
 
-    def __init__(self, path: Path, files: list[tuple[str, str | None, bool]]) -> None:
+    def __init__(self, path: Path, folders: list[_Folder]) -> None:
         super().__init__(path)
-        self._part = files
+        self._part = folders
 
     def records(self) -> Iterator[Record]:
-        return read_files(self._part)
+        return read_files(f for folder in self._part for f in folder.files())
 
     def estimate(self) -> int:
-        return len(self._part)
+        return sum(f.n_files for f in self._part)

@@ -1,0 +1,102 @@
+"""Settings a bulk write changes for its length are put back afterwards."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from weakties.config import Settings
+from weakties.ingest import ingest_sources, resolve_paths
+from weakties.store.db import connect
+from weakties.store.tuning import collector_paused, memory_capped, one_thread, size_bytes
+
+ENRON = Path(__file__).parent / "fixtures" / "mail" / "enron" / "maildir"
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> object:
+    return con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0]
+
+
+def test_settings_are_set_then_restored(tmp_path: Path) -> None:
+    con = connect(tmp_path / "s.duckdb", memory_limit="512MB")
+    threads, limit = _setting(con, "threads"), _setting(con, "memory_limit")
+    with one_thread(con), memory_capped(con, "512MB"):
+        assert _setting(con, "threads") == 1
+        assert _setting(con, "memory_limit") == "61.0 MiB"
+    assert (_setting(con, "threads"), _setting(con, "memory_limit")) == (threads, limit)
+    con.close()
+
+
+def test_memory_limit_is_only_lowered(tmp_path: Path) -> None:
+    con = connect(tmp_path / "s.duckdb", memory_limit="32MB")
+    with memory_capped(con, "32MB"):
+        assert _setting(con, "memory_limit") == "30.5 MiB"
+    assert _setting(con, "memory_limit") == "30.5 MiB"
+    con.close()
+
+
+def test_settings_are_restored_when_the_block_fails(tmp_path: Path) -> None:
+    con = connect(tmp_path / "s.duckdb", memory_limit="1GB")
+    threads, limit = _setting(con, "threads"), _setting(con, "memory_limit")
+    with pytest.raises(RuntimeError), one_thread(con), memory_capped(con, "1GB"):
+        raise RuntimeError
+    assert (_setting(con, "threads"), _setting(con, "memory_limit")) == (threads, limit)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("512MB", 512e6), ("488.2 MiB", 488.2 * 2**20), ("1GB", 1e9), ("64", 64)]
+)
+def test_sizes(text: str, size: float) -> None:
+    assert size_bytes(text) == pytest.approx(size)
+
+
+def test_the_collector_is_paused_and_resumed() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_ingest_leaves_the_connection_and_collector_as_it_found_them(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    con = connect(db, memory_limit="512MB")
+    threads, limit = _setting(con, "threads"), _setting(con, "memory_limit")
+    report = ingest_sources(con, resolve_paths([ENRON]), Settings(db_path=db))
+    assert report.totals.read > 0
+    assert (_setting(con, "threads"), _setting(con, "memory_limit")) == (threads, limit)
+    assert gc.isenabled()
+    con.close()
+
+
+def test_people_are_rebuilt_uncapped_when_the_cap_is_too_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weakties.store import people
+
+    real = people.rebuild_people_if_stale
+    limits: list[object] = []
+
+    def tight(con: duckdb.DuckDBPyConnection) -> bool:
+        limits.append(_setting(con, "memory_limit"))
+        if len(limits) == 1:
+            raise duckdb.OutOfMemoryException("could not allocate block")
+        return real(con)
+
+    monkeypatch.setattr(people, "rebuild_people_if_stale", tight)
+    db = tmp_path / "s.duckdb"
+    con = connect(db, memory_limit="512MB")
+    ingest_sources(con, resolve_paths([ENRON]), Settings(db_path=db))
+    assert limits == ["61.0 MiB", "488.2 MiB"]
+    assert con.execute("SELECT count(*) FROM people").fetchall()[0][0] > 0
+    con.close()
