@@ -8,7 +8,10 @@ same invocation, so the ratios compare like with like on the same (noisy) machin
 * ``policy_default``: the same with ``email.policy.default``;
 * ``weakties``: the whole ingest (parse, deduplicate, store in DuckDB, resolve people),
   on one core and on all cores, at 1x and 4x the corpus (the 4x copy gives each message
-  a new Message-ID and subject, so nothing is deduplicated away).
+  a new Message-ID and subject, so nothing is deduplicated away). Each weakties run
+  also reports ``us_per_message`` by stage (discover, open, write, owners, people,
+  close; ``parse_and_rest`` is the remainder: reading and parsing, or waiting for
+  the parse workers).
 
 Usage: python bench/ingest.py [--corpus PATH] [--scales 1,4]
 """
@@ -23,7 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "enron-maildir"
@@ -50,26 +56,81 @@ def _baseline(root: Path, policy_name: str) -> dict[str, float]:
     return {"messages": len(files), "seconds": seconds}
 
 
-def _weakties(root: Path, workers: int) -> dict[str, float]:
+def _weakties(root: Path, workers: int) -> dict[str, object]:
     from weakties import api
     from weakties.config import Settings
 
+    stages = _stage_clocks()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db_path=Path(tmp) / "bench.duckdb", workers=workers)
         start = time.perf_counter()
         report = api.ingest(settings, [root])
         seconds = time.perf_counter() - start
     t = report.totals
+    stages["parse_and_rest"] = seconds - sum(stages.values())
     return {
         "messages": t.read,
         "seconds": seconds,
         "stored": t.stored,
         "duplicates": t.duplicates,
         "quarantined": t.quarantined,
+        "us_per_message": {k: round(v / t.read * 1e6, 1) for k, v in stages.items()},
     }
 
 
-def _child(args: list[str]) -> dict[str, float]:
+def _stage_clocks() -> dict[str, float]:
+    """Wall time per stage of the ingest, summed over calls (a few calls per batch).
+
+    ``parse_and_rest`` (the remainder) is reading and parsing the messages, plus
+    waiting for the parse workers when there are any; ``people`` includes the
+    checkpoint that moves the facts to the file first.
+    """
+    from weakties import api, ingest
+
+    stages: dict[str, float] = {}
+
+    def add(stage: str, start: float) -> None:
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - start
+
+    def clock(module: object, name: str, stage: str) -> None:
+        inner = getattr(module, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                add(stage, start)
+
+        setattr(module, name, timed)
+
+    store = api.open_store
+
+    @contextmanager
+    def timed_store(*args: Any, **kwargs: Any) -> Iterator[object]:
+        start = time.perf_counter()
+        manager = store(*args, **kwargs)
+        con = manager.__enter__()
+        add("open", start)
+        try:
+            yield con
+        except BaseException:
+            if not manager.__exit__(*sys.exc_info()):
+                raise
+        else:
+            start = time.perf_counter()
+            manager.__exit__(None, None, None)
+            add("close", start)
+
+    api.open_store = timed_store
+    clock(api, "resolve_paths", "discover")
+    clock(ingest, "write_batch", "write")
+    clock(ingest, "infer_owner", "owners")
+    clock(ingest, "_rebuild_derived", "people")
+    return stages
+
+
+def _child(args: list[str]) -> dict[str, Any]:
     """Run this script in a child process; return its figures and its own peak RSS."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(
@@ -81,7 +142,7 @@ def _child(args: list[str]) -> dict[str, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"child {args} failed with {proc.returncode}")
-    figures: dict[str, float] = json.loads(out)
+    figures: dict[str, Any] = json.loads(out)
     figures["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
     figures["messages_per_s"] = round(figures["messages"] / figures["seconds"], 1)
     return figures
