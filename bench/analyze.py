@@ -338,8 +338,9 @@ def _breakdown_child(db: str) -> None:
     from weakties.store import connect
     from weakties.store.db import arrow
     from weakties.store.people import rebuild_people
-    from weakties.ties import _materialise, score, tie_features
+    from weakties.ties import TABLE_EXPLAIN_FROM, _materialise, score, tie_features
     from weakties.ties.explain import explain, rows
+    from weakties.ties.explain_columns import explain_table
     from weakties.ties.features import latest_timestamp
 
     t: dict[str, float] = {}
@@ -361,7 +362,9 @@ def _breakdown_child(db: str) -> None:
     with _timed(t, "ties_score_band_explain"):
         table = score(features)
     with _timed(t, "ties_of_which_explanations"):
-        [explain(row) for row in rows(table)]
+        explain_table(table) if table.num_rows >= TABLE_EXPLAIN_FROM else [
+            explain(row) for row in rows(table)
+        ]
     with _timed(t, "ties_store_and_read_back"):
         _materialise(con, table)
         ties = arrow(con, "SELECT * FROM ties ORDER BY person_a, person_b")
