@@ -327,18 +327,15 @@ def _breakdown_child(db: str) -> None:
 
     Runs after the timed analysis and the baseline, since it rewrites ``ties``.
     """
-    import numpy as np
-    import pyarrow as pa
-
     from weakties import graph
-    from weakties.analysis import GRAPH_BANDS
+    from weakties.analysis import ANALYSIS_MEMORY_LIMIT, _write_ties, tie_graph
     from weakties.config import Settings
     from weakties.graph import brokerage
     from weakties.graph import communities as leiden_module
     from weakties.store import connect
-    from weakties.store.db import arrow
     from weakties.store.people import rebuild_people
-    from weakties.ties import TABLE_EXPLAIN_FROM, _materialise, score, tie_features
+    from weakties.store.tuning import memory_at_least
+    from weakties.ties import TABLE_EXPLAIN_FROM, pin_bands, score, tie_features
     from weakties.ties.explain import explain, rows
     from weakties.ties.explain_columns import explain_table
     from weakties.ties.features import latest_timestamp
@@ -357,43 +354,40 @@ def _breakdown_child(db: str) -> None:
     con = connect(Path(db), memory_limit=Settings().memory_limit)
     with _timed(t, "people"):
         rebuild_people(con)
-    with _timed(t, "ties_features_sql"):
-        features = tie_features(con, latest_timestamp(con) or datetime.now(UTC))
-    with _timed(t, "ties_score_band_explain"):
-        table = score(features)
-    with _timed(t, "ties_of_which_explanations"):
-        explain_table(table) if table.num_rows >= TABLE_EXPLAIN_FROM else [
-            explain(row) for row in rows(table)
-        ]
-    with _timed(t, "ties_store_and_read_back"):
-        _materialise(con, table)
-        ties = arrow(con, "SELECT * FROM ties ORDER BY person_a, person_b")
-    with _timed(t, "graph_build"):
-        keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
-        kept = ties.filter(pa.array(keep))
-        g = graph.from_ties(
-            kept.column("person_a").to_numpy(),
-            kept.column("person_b").to_numpy(),
-            kept.column("strength").to_numpy(),
-        )
-    with _timed(t, "leiden_total"):
-        found = graph.leiden(g)
-    with _timed(t, "triangles_listed_once"):
-        n_triangles = len(graph.triangles(g))
-    with _timed(t, "bridges_overlap"):
-        graph.bridge_scores(g, found.membership)
-    with _timed(t, "common_neighbours"):
-        graph.common_neighbours(g)
-    with _timed(t, "brokerage_triangle_structure"):
-        structure = brokerage._structure(g, graph.WEIGHT)
-    with _timed(t, "constraint"):
-        brokerage._constraint(g, structure)
-    with _timed(t, "effective_size"):
-        brokerage._effective_size(g, structure)
-    with _timed(t, "communities_spanned"):
-        brokerage.communities_spanned(g, found.membership)
-    with _timed(t, "betweenness"):
-        brokerage.betweenness(g)
+    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT):
+        with _timed(t, "ties_features_sql"):
+            features = tie_features(con, latest_timestamp(con) or datetime.now(UTC))
+        with _timed(t, "ties_score_band_explain"):
+            table = score(features)
+        with _timed(t, "ties_of_which_explanations"):
+            explain_table(table) if table.num_rows >= TABLE_EXPLAIN_FROM else [
+                explain(row) for row in rows(table)
+            ]
+        with _timed(t, "ties_sort_and_pins"):
+            ties = pin_bands(con, table.sort_by([("person_a", "ascending"),
+                                                 ("person_b", "ascending")]))  # fmt: skip
+        with _timed(t, "graph_build"):
+            keep, g = tie_graph(ties)
+        with _timed(t, "leiden_total"):
+            found = graph.leiden(g)
+        with _timed(t, "triangles_listed_once"):
+            n_triangles = len(graph.triangles(g))
+        with _timed(t, "bridges_overlap"):
+            bridges = graph.bridge_scores(g, found.membership)
+        with _timed(t, "common_neighbours"):
+            mutual = graph.common_neighbours(g)
+        with _timed(t, "brokerage_triangle_structure"):
+            structure = brokerage._structure(g, graph.WEIGHT)
+        with _timed(t, "constraint"):
+            brokerage._constraint(g, structure)
+        with _timed(t, "effective_size"):
+            brokerage._effective_size(g, structure)
+        with _timed(t, "communities_spanned"):
+            brokerage.communities_spanned(g, found.membership)
+        with _timed(t, "betweenness"):
+            brokerage.betweenness(g)
+        with _timed(t, "write_ties"):
+            _write_ties(con, ties, keep, g, bridges, mutual)
     con.close()
     _emit(
         {

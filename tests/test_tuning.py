@@ -11,7 +11,13 @@ import pytest
 from weakties.config import Settings
 from weakties.ingest import ingest_sources, resolve_paths
 from weakties.store.db import connect
-from weakties.store.tuning import collector_paused, memory_capped, one_thread, size_bytes
+from weakties.store.tuning import (
+    collector_paused,
+    memory_at_least,
+    memory_capped,
+    one_thread,
+    size_bytes,
+)
 
 ENRON = Path(__file__).parent / "fixtures" / "mail" / "enron" / "maildir"
 
@@ -44,6 +50,18 @@ def test_settings_are_restored_when_the_block_fails(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), one_thread(con), memory_capped(con, "1GB"):
         raise RuntimeError
     assert (_setting(con, "threads"), _setting(con, "memory_limit")) == (threads, limit)
+    con.close()
+
+
+def test_memory_limit_is_only_raised_then_restored(tmp_path: Path) -> None:
+    con = connect(tmp_path / "s.duckdb", memory_limit="256MB")
+    before = size_bytes(str(_setting(con, "memory_limit")))
+    with memory_at_least(con, "2GB"):
+        assert _setting(con, "memory_limit") == "1.8 GiB"
+    after = size_bytes(str(_setting(con, "memory_limit")))
+    assert abs(after - before) <= 0.2 * 2**20
+    with memory_at_least(con, "64MB"):  # already more: left alone
+        assert size_bytes(str(_setting(con, "memory_limit"))) == after
     con.close()
 
 

@@ -20,6 +20,7 @@ from weakties.errors import InputError
 from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
 from weakties.store.people import rebuild_people_if_stale
+from weakties.store.tuning import memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
@@ -70,33 +71,8 @@ def analyze(
             "Nothing to analyse: the store holds no interactions yet.",
             "Ingest mail or an interaction log first: weakties ingest PATH.",
         )
-    before = _memory_limit(con)
-    if before < _bytes(ANALYSIS_MEMORY_LIMIT):
-        con.execute(f"SET memory_limit = '{ANALYSIS_MEMORY_LIMIT}'")
-    try:
+    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT):
         return _analyze(con, as_of, progress)
-    finally:
-        if before < _bytes(ANALYSIS_MEMORY_LIMIT):
-            con.execute(f"SET memory_limit = '{before}B'")
-
-
-def _memory_limit(con: duckdb.DuckDBPyConnection) -> int:
-    row = first_row(con.execute("SELECT current_setting('memory_limit')"))
-    return _bytes(str(row[0])) if row else 0
-
-
-_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
-
-
-def _bytes(size: str) -> int:
-    """``"512MB"``, ``"488.2 MiB"`` (as DuckDB reports it) -> bytes; 0 if unreadable."""
-    text = size.strip().lower()
-    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
-    try:
-        return int(float(number) * _UNITS[text[len(number) :].strip()])
-    except (KeyError, ValueError):
-        return 0
 
 
 def _analyze(
@@ -108,13 +84,7 @@ def _analyze(
     step("ties")
     ties = scored_ties(con, as_of=as_of)
     step("graph")
-    keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
-    ties_in_graph = ties.filter(pa.array(keep))
-    g = graph.from_ties(
-        ties_in_graph.column("person_a").to_numpy(),
-        ties_in_graph.column("person_b").to_numpy(),
-        ties_in_graph.column("strength").to_numpy(),
-    )
+    keep, g = tie_graph(ties)
     step("communities")
     found = graph.leiden(g)
     step("bridges")
@@ -141,6 +111,19 @@ def _analyze(
         bridges=int(bridges.is_bridge.sum()),
         as_of=_as_of(ties),
     )
+
+
+def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
+    """Which ties enter the graph (their band is in :data:`GRAPH_BANDS`), and the graph
+    they make, weighted by strength."""
+    keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
+    kept = ties.filter(pa.array(keep))
+    g = graph.from_ties(
+        kept.column("person_a").to_numpy(),
+        kept.column("person_b").to_numpy(),
+        kept.column("strength").to_numpy(),
+    )
+    return keep, g
 
 
 class _Steps:

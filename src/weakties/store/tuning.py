@@ -82,5 +82,21 @@ def size_bytes(text: str) -> float:
     return float(number) * _UNITS.get(text[len(number) :].strip().upper(), 1)
 
 
+@contextmanager
+def memory_at_least(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Raise DuckDB's memory limit to ``limit`` for a block (never lower it), then
+    restore the limit the connection had, as DuckDB reports it: to 0.1 of its unit,
+    truncated, so a limit of 256 MB comes back within 0.2 MiB."""
+    before = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    if size_bytes(before) >= size_bytes(limit):
+        yield
+        return
+    _set_memory_limit(con, limit)
+    try:
+        yield
+    finally:
+        _set_memory_limit(con, before)
+
+
 def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
     con.execute(f"SET memory_limit = '{limit}'")
