@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from multiprocessing.connection import Connection
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -151,3 +153,49 @@ def test_connector_scores_do_not_depend_on_the_scale_of_strength() -> None:
     membership = np.arange(g.n_vertices) % 5
     one, ten = connectors(g, membership), connectors(scaled, membership)
     np.testing.assert_allclose(one.score, ten.score, atol=1e-12)
+
+
+def test_betweenness_on_another_process_equals_the_one_computed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    _, g = random_graph(5, n=400, m=1600)
+    for pivots in (None, 50):
+        here = betweenness(g, pivots=pivots, seed=2)
+        pending = brokerage.betweenness_started(g, pivots=pivots, seed=2, min_work=0)
+        assert pending.in_background
+        assert pending.result().tolist() == here.tolist()
+        assert pending.result() is pending.result()  # collected once
+    membership = np.arange(g.n_vertices) % 4
+    started = brokerage.betweenness_started(g, min_work=0)
+    np.testing.assert_array_equal(
+        connectors(g, membership, between=started).score, connectors(g, membership).score
+    )
+
+
+def test_small_or_single_core_betweenness_stays_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, g = random_graph(6, n=100, m=300)
+    assert not brokerage.betweenness_started(g).in_background  # too small to repay it
+    monkeypatch.setattr(brokerage, "_free_cores", lambda: 1)
+    pending = brokerage.betweenness_started(g, min_work=0)
+    assert not pending.in_background
+    assert pending.result().tolist() == betweenness(g).tolist()
+
+
+@pytest.mark.parametrize("failure", ["dies", "raises"])
+def test_a_failed_background_betweenness_is_computed_here(
+    monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    def dies(job: object, send: Connection) -> None:
+        send.close()
+
+    def raises(job: object, send: Connection) -> None:
+        send.send("MemoryError()")
+        send.close()
+
+    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    monkeypatch.setattr(brokerage, "_betweenness_child", dies if failure == "dies" else raises)
+    _, g = random_graph(7, n=200, m=800)
+    pending = brokerage.betweenness_started(g, min_work=0)
+    assert pending.in_background
+    assert pending.result().tolist() == betweenness(g).tolist()

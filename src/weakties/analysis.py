@@ -8,6 +8,7 @@ model version, so a later read never sees half an analysis.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +22,7 @@ from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
 from weakties.store.people import rebuild_people_if_stale
 from weakties.store.tuning import memory_at_least
-from weakties.ties import MODEL_VERSION, scored_ties
+from weakties.ties import MODEL_VERSION, explanations, scored_ties
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
 """Ties that enter the graph, each weighted by its strength. One-way contact is not yet a
@@ -81,22 +82,30 @@ def _analyze(
     step = _Steps(progress)
     step("people")
     rebuild_people_if_stale(con)
-    step("ties")
-    ties = scored_ties(con, as_of=as_of)
-    step("graph")
-    keep, g = tie_graph(ties)
-    step("communities")
-    found = graph.leiden(g)
-    step("bridges")
-    bridges = graph.bridge_scores(g, found.membership)
-    mutual = graph.common_neighbours(g)
-    step("connectors")
-    brokerage = graph.connectors(g, found.membership)
-    step("write")
-    labels = _labels(con, g, found)
-    _write_ties(con, ties, keep, g, bridges, mutual)
-    _write_people(con, g, found, brokerage)
-    _write_communities(con, g, found, labels)
+    # DuckDB work that nothing else waits for (the explanations, then the ties
+    # table) runs on this thread, without the GIL, beside the graph measures.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        step("ties")
+        ties = scored_ties(con, as_of=as_of, explained=False)
+        explaining = background.submit(explanations, ties)
+        step("graph")
+        keep, g = tie_graph(ties)
+        between = graph.betweenness_started(g)  # on another core when it repays one
+        step("communities")
+        found = graph.leiden(g)
+        step("bridges")
+        bridges = graph.bridge_scores(g, found.membership)
+        mutual = graph.common_neighbours(g)
+        writing = background.submit(
+            _write_ties_apart, con, ties, explaining, keep, g, bridges, mutual
+        )
+        step("connectors")
+        brokerage = graph.connectors(g, found.membership, between=between)
+        step("write")
+        labels = _labels(con, g, found)
+        _write_people(con, g, found, brokerage)
+        _write_communities(con, g, found, labels)
+        writing.result()
     step.done()
     bands = ties.group_by("band").aggregate([("band", "count")]).to_pylist()
     return AnalysisSummary(
@@ -200,6 +209,26 @@ def _write_ties(
         else:
             ties = ties.append_column(name, values)
     _replace(con, "ties", ties)
+
+
+def _write_ties_apart(
+    con: duckdb.DuckDBPyConnection,
+    ties: pa.Table,
+    explaining: Future[pa.Array],
+    keep: np.ndarray,
+    g: graph.TieGraph,
+    bridges: graph.Bridges,
+    mutual: np.ndarray,
+) -> None:
+    """:func:`_write_ties` with the explanations being made, on a connection of its own
+    (for another thread to run)."""
+    index = ties.column_names.index("explanation")
+    ties = ties.set_column(index, "explanation", explaining.result())
+    own = con.cursor()
+    try:
+        _write_ties(own, ties, keep, g, bridges, mutual)
+    finally:
+        own.close()
 
 
 def _write_people(

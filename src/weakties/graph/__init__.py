@@ -11,7 +11,9 @@ from __future__ import annotations
 from weakties.graph.bridges import Bridges, bridge_scores, structural_bridges
 from weakties.graph.brokerage import (
     Brokerage,
+    PendingBetweenness,
     betweenness,
+    betweenness_started,
     communities_spanned,
     connectors,
     constraint,
@@ -39,9 +41,11 @@ __all__ = [
     "Bridges",
     "Brokerage",
     "Communities",
+    "PendingBetweenness",
     "TieGraph",
     "ari",
     "betweenness",
+    "betweenness_started",
     "bridge_scores",
     "common_neighbours",
     "communities_spanned",

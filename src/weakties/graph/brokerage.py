@@ -15,7 +15,10 @@ instead of matrix products over all pairs.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,6 +33,11 @@ EXACT_BETWEENNESS_LIMIT = 2000
 
 BETWEENNESS_PIVOTS = 128
 """Source vertices sampled above the limit (about 55 ms each at 50k vertices, 500k ties)."""
+
+
+BACKGROUND_MIN_WORK = 2_000_000
+"""Ties x source vertices from which betweenness repays a process of its own (about
+60 ms of work; starting the process costs a few)."""
 
 
 @dataclass(frozen=True)
@@ -146,24 +154,130 @@ def betweenness(
     is estimated from that many uniformly sampled source vertices scaled by
     n / pivots (Brandes & Pich 2007), with ``BETWEENNESS_PIVOTS`` by default.
     """
-    n = g.n_vertices
-    lengths = tie_lengths(g, weight=weight)
-    if pivots is not None and pivots < 1:
-        raise InputError(f"betweenness needs at least one pivot, not {pivots}")
-    if pivots is None and n > EXACT_BETWEENNESS_LIMIT:
-        pivots = BETWEENNESS_PIVOTS
-    if n <= 2 or g.n_edges == 0:
-        return np.zeros(n)
-    dist = None if lengths is None else lengths.tolist()
-    if pivots is None or pivots >= n:
-        raw = np.asarray(g.graph.betweenness(directed=False, weights=dist), dtype=np.float64)
-    else:
-        sources = np.random.default_rng(seed).choice(n, size=pivots, replace=False)
-        raw = np.asarray(
-            g.graph.betweenness(directed=False, weights=dist, sources=sources.tolist()),
+    return _BetweennessJob(g, weight, pivots, seed).run()
+
+
+def betweenness_started(
+    g: TieGraph,
+    *,
+    weight: str | None = WEIGHT,
+    pivots: int | None = None,
+    seed: int = 0,
+    min_work: int | None = None,
+) -> PendingBetweenness:
+    """:func:`betweenness`, started on a process of its own when it is large enough
+    to repay one and a second core is free: the caller goes on with other measures
+    (igraph holds the GIL, so a thread would not do) and collects it with
+    ``result()``. Otherwise it is computed when ``result()`` is called. ``min_work``
+    defaults to :data:`BACKGROUND_MIN_WORK`."""
+    floor = BACKGROUND_MIN_WORK if min_work is None else min_work
+    return PendingBetweenness(_BetweennessJob(g, weight, pivots, seed), floor)
+
+
+class _BetweennessJob:
+    """One betweenness computation: the graph, tie lengths and source vertices."""
+
+    def __init__(self, g: TieGraph, weight: str | None, pivots: int | None, seed: int) -> None:
+        n = g.n_vertices
+        if pivots is not None and pivots < 1:
+            raise InputError(f"betweenness needs at least one pivot, not {pivots}")
+        if pivots is None and n > EXACT_BETWEENNESS_LIMIT:
+            pivots = BETWEENNESS_PIVOTS
+        self.g = g
+        self.trivial = n <= 2 or g.n_edges == 0
+        lengths = None if self.trivial else tie_lengths(g, weight=weight)
+        self.dist = None if lengths is None else lengths.tolist()
+        self.sources: list[int] | None = None
+        if not self.trivial and pivots is not None and pivots < n:
+            rng = np.random.default_rng(seed)
+            self.sources = rng.choice(n, size=pivots, replace=False).tolist()
+
+    @property
+    def work(self) -> int:
+        """Ties times source vertices: what the computation costs, roughly."""
+        sources = self.g.n_vertices if self.sources is None else len(self.sources)
+        return 0 if self.trivial else self.g.n_edges * sources
+
+    def raw(self) -> FloatArray:
+        """igraph's unnormalised betweenness from the sources (all vertices if none)."""
+        return np.asarray(
+            self.g.graph.betweenness(directed=False, weights=self.dist, sources=self.sources),
             dtype=np.float64,
-        ) * (n / sources.size)
-    return 2.0 * raw / ((n - 1) * (n - 2))
+        )
+
+    def normalised(self, raw: FloatArray) -> FloatArray:
+        n = self.g.n_vertices
+        if self.sources is not None:
+            raw = raw * (n / len(self.sources))
+        return 2.0 * raw / ((n - 1) * (n - 2))
+
+    def run(self) -> FloatArray:
+        if self.trivial:
+            return np.zeros(self.g.n_vertices)
+        return self.normalised(self.raw())
+
+
+class PendingBetweenness:
+    """Betweenness under way on a forked process, or deferred until asked for.
+
+    Should the process fail or die, the computation is done again here: a result is
+    always returned.
+    """
+
+    def __init__(self, job: _BetweennessJob, min_work: int) -> None:
+        self._job = job
+        self._values: FloatArray | None = None
+        self._process = None
+        self._receive: Connection | None = None
+        if job.work >= min_work and _free_cores() >= 2:
+            context = get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_betweenness_child, args=(job, send))
+            self._process.start()  # forked: the job is not pickled, the child has it
+            send.close()
+
+    @property
+    def in_background(self) -> bool:
+        """Whether another process is computing it."""
+        return self._process is not None
+
+    def result(self) -> FloatArray:
+        """The betweenness values (waits for the background process if there is one)."""
+        if self._values is None:
+            raw = self._collect()
+            self._values = self._job.run() if raw is None else self._job.normalised(raw)
+        return self._values
+
+    def _collect(self) -> FloatArray | None:
+        if self._process is None or self._receive is None:
+            return None
+        try:
+            received = self._receive.recv()
+        except (EOFError, OSError):
+            received = None
+        finally:
+            self._receive.close()
+            self._process.join()
+        size = self._job.g.n_vertices
+        if isinstance(received, np.ndarray) and received.shape == (size,):
+            return received
+        return None
+
+
+def _betweenness_child(job: _BetweennessJob, send: Connection) -> None:
+    try:
+        send.send(job.raw())
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which redoes it
+        send.send(repr(error))
+    finally:
+        send.close()
+
+
+def _free_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _scaled_ranks(values: FloatArray, *, higher_is_better: bool = True) -> FloatArray:
@@ -208,18 +322,24 @@ def connectors(
     weight: str | None = WEIGHT,
     pivots: int | None = None,
     seed: int = 0,
+    between: PendingBetweenness | None = None,
 ) -> Brokerage:
     """Rank people as connectors by four brokerage signals.
 
     score = mean of the scaled ranks (0 worst, 1 best, ties averaged) of: low
     constraint, high effective size, many communities spanned, high betweenness.
     Ranks make the score scale-free: no signal dominates through its units or
-    its skew. Isolated people (no ties, nothing to broker) score 0.
+    its skew. Isolated people (no ties, nothing to broker) score 0. ``between`` is
+    betweenness already started by :func:`betweenness_started` with the same
+    ``weight``, ``pivots`` and ``seed``.
     """
     structure = _structure(g, weight)
     c, e = _constraint(g, structure), _effective_size(g, structure)
     spanned = communities_spanned(g, membership)
-    b = betweenness(g, weight=weight, pivots=pivots, seed=seed)
+    if between is None:
+        b = betweenness(g, weight=weight, pivots=pivots, seed=seed)
+    else:
+        b = between.result()
     ranks = [
         _scaled_ranks(c, higher_is_better=False),
         _scaled_ranks(e),

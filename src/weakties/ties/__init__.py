@@ -61,6 +61,8 @@ __all__ = [
     "band",
     "compute_ties",
     "explain",
+    "explained",
+    "explanations",
     "pin_tie",
     "pins",
     "rows",
@@ -110,14 +112,16 @@ def scored_ties(
     as_of: datetime | None = None,
     params: StrengthParams = DEFAULT_PARAMS,
     rules: BandRules = DEFAULT_RULES,
+    explained: bool = True,
 ) -> pa.Table:
     """Every tie with its features, scores, band, explanation and pins, sorted by pair.
 
     What :func:`compute_ties` stores, without storing it: the analysis adds the graph's
-    columns first and writes the table once.
+    columns first and writes the table once. With ``explained=False`` the explanation
+    column is left NULL, for the caller to fill with :func:`explanations` later.
     """
     moment = as_of or latest_timestamp(con) or datetime.now(UTC)
-    table = score(tie_features(con, moment), params, rules)
+    table = score(tie_features(con, moment), params, rules, explained=explained)
     table = table.sort_by([("person_a", "ascending"), ("person_b", "ascending")])
     return pin_bands(con, table)
 
@@ -133,24 +137,37 @@ def score(
     features: pa.Table,
     params: StrengthParams = DEFAULT_PARAMS,
     rules: BandRules = DEFAULT_RULES,
+    *,
+    explained: bool = True,
 ) -> pa.Table:
-    """Append scores, model band and explanation to a features table."""
+    """Append scores, model band and explanation to a features table (the explanation
+    NULL with ``explained=False``: see :func:`explanations`)."""
     inputs = TieInputs.from_table(features)
     s = scores(inputs, params)
     bands = band(
         strength=s.strength, base=s.base, decay=s.decay, balance=inputs.balance, rules=rules
     )
     table = _append(features, s, bands)
-    explanations = (
-        explain_table(table)
-        if table.num_rows >= TABLE_EXPLAIN_FROM
-        else pa.array([explain(row) for row in rows(table)], pa.string())
-    )
     n = table.num_rows
+    said = explanations(table) if explained else pa.nulls(n, pa.string())
     table = table.append_column("band", pa.array(bands.tolist(), pa.string()))
     table = table.append_column("pinned", pa.array(np.zeros(n, dtype=bool), pa.bool_()))
-    table = table.append_column("explanation", explanations)
+    table = table.append_column("explanation", said)
     return table.append_column("model_version", pa.array([MODEL_VERSION] * n, pa.string()))
+
+
+def explanations(table: pa.Table) -> pa.Array:
+    """Each tie's explanation in words, from a scored ties table (its features, scores
+    and ``model_band``): one SQL expression over a large table, row by row otherwise."""
+    if table.num_rows >= TABLE_EXPLAIN_FROM:
+        return explain_table(table)
+    return pa.array([explain(row) for row in rows(table)], pa.string())
+
+
+def explained(table: pa.Table) -> pa.Table:
+    """A scored ties table with its explanation column filled in."""
+    index = table.column_names.index("explanation")
+    return table.set_column(index, "explanation", explanations(table))
 
 
 def _append(features: pa.Table, s: Scores, bands: NDArray[np.str_]) -> pa.Table:
