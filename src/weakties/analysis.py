@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from weakties import graph
 from weakties.errors import InputError
@@ -125,8 +126,9 @@ def _analyze(
 def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
     """Which ties enter the graph (their band is in :data:`GRAPH_BANDS`), and the graph
     they make, weighted by strength."""
-    keep = np.isin(np.asarray(ties.column("band").to_pylist(), dtype=object), GRAPH_BANDS)
-    kept = ties.filter(pa.array(keep))
+    inside = pc.is_in(ties.column("band"), value_set=pa.array(GRAPH_BANDS, pa.string()))
+    keep = inside.to_numpy(zero_copy_only=False).astype(np.bool_)
+    kept = ties.filter(inside)
     g = graph.from_ties(
         kept.column("person_a").to_numpy(),
         kept.column("person_b").to_numpy(),
