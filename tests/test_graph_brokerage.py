@@ -199,3 +199,16 @@ def test_a_failed_background_betweenness_is_computed_here(
     pending = brokerage.betweenness_started(g, min_work=0)
     assert pending.in_background
     assert pending.result().tolist() == betweenness(g).tolist()
+
+
+def test_an_uncollected_background_betweenness_is_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    _, g = random_graph(8, n=300, m=1200)
+    pending = brokerage.betweenness_started(g, min_work=0)
+    process = pending._process
+    assert pending.in_background and process is not None
+    pending.close()
+    assert not process.is_alive()
+    assert pending.result().tolist() == betweenness(g).tolist()  # then computed here

@@ -9,6 +9,7 @@ model version, so a later read never sees half an analysis.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,13 +86,14 @@ def _analyze(
     rebuild_people_if_stale(con)
     # DuckDB work that nothing else waits for (the explanations, then the ties
     # table) runs on this thread, without the GIL, beside the graph measures.
-    with ThreadPoolExecutor(max_workers=1) as background:
+    with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
         ties = scored_ties(con, as_of=as_of, explained=False)
         explaining = background.submit(explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)
         between = graph.betweenness_started(g)  # on another core when it repays one
+        stack.callback(between.close)
         step("communities")
         found = graph.leiden(g)
         step("bridges")

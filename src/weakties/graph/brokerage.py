@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -227,19 +228,19 @@ class PendingBetweenness:
     def __init__(self, job: _BetweennessJob, min_work: int) -> None:
         self._job = job
         self._values: FloatArray | None = None
-        self._process = None
+        self._process: BaseProcess | None = None
         self._receive: Connection | None = None
+        self.in_background = False
+        """Whether another process was started to compute it."""
         if job.work >= min_work and _free_cores() >= 2:
             context = get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_betweenness_child, args=(job, send))
+            self._process = context.Process(
+                target=_betweenness_child, args=(job, send), daemon=True
+            )
             self._process.start()  # forked: the job is not pickled, the child has it
             send.close()
-
-    @property
-    def in_background(self) -> bool:
-        """Whether another process is computing it."""
-        return self._process is not None
+            self.in_background = True
 
     def result(self) -> FloatArray:
         """The betweenness values (waits for the background process if there is one)."""
@@ -247,6 +248,14 @@ class PendingBetweenness:
             raw = self._collect()
             self._values = self._job.run() if raw is None else self._job.normalised(raw)
         return self._values
+
+    def close(self) -> None:
+        """Stop the background process if its result was never asked for."""
+        if self._process is not None and self._receive is not None and self._values is None:
+            self._process.terminate()
+            self._process.join()
+            self._receive.close()
+            self._process = self._receive = None
 
     def _collect(self) -> FloatArray | None:
         if self._process is None or self._receive is None:
@@ -258,6 +267,7 @@ class PendingBetweenness:
         finally:
             self._receive.close()
             self._process.join()
+            self._process = self._receive = None
         size = self._job.g.n_vertices
         if isinstance(received, np.ndarray) and received.shape == (size,):
             return received
