@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import os
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -232,7 +232,7 @@ class PendingBetweenness:
         self._receive: Connection | None = None
         self.in_background = False
         """Whether another process was started to compute it."""
-        if job.work >= min_work and _free_cores() >= 2:
+        if job.work >= min_work and _free_cores() >= 2 and "fork" in get_all_start_methods():
             context = get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(
