@@ -78,15 +78,20 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
             SELECT epoch_us(ts) AS us FROM interactions WHERE ts IS NOT NULL
               AND (date_flag IS NULL OR date_flag <> 'implausible')
         ),
+        bound AS (
+            SELECT CAST(floor(greatest(1, count(*) * {STRAY_SHARE})) AS BIGINT) AS k FROM t
+        ),
+        latest AS (  -- only the k latest can be strays; one more to see the gap below them
+            SELECT us FROM t ORDER BY us DESC LIMIT (SELECT k + 1 FROM bound)
+        ),
         ranked AS (
             SELECT us, lead(us) OVER (ORDER BY us DESC) AS below,
-                   row_number() OVER (ORDER BY us DESC) AS rank,
-                   count(*) OVER () AS n
-            FROM t
+                   row_number() OVER (ORDER BY us DESC) AS rank
+            FROM latest
         )
         SELECT coalesce(
             (SELECT below FROM ranked
-             WHERE below IS NOT NULL AND rank <= greatest(1, n * {STRAY_SHARE})
+             WHERE below IS NOT NULL AND rank <= (SELECT k FROM bound)
                AND us - below > CAST({STRAY_GAP_DAYS} AS BIGINT) * 86400 * 1000000
              ORDER BY rank DESC LIMIT 1),
             (SELECT max(us) FROM t))
