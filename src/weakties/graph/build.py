@@ -11,7 +11,7 @@ the ties were given).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import igraph as ig
@@ -47,8 +47,11 @@ class TieGraph:
     _edge_order: IntArray = field(init=False, repr=False)
     _keys_sorted: IntArray = field(init=False, repr=False)
     _memo: dict[str, object] = field(init=False, repr=False, default_factory=dict)
+    edges: InitVar[IntArray | None] = None
+    """The graph's edge list as an (E, 2) array, when the caller has it (saves reading it
+    back from igraph)."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, edges: IntArray | None) -> None:
         ids = np.array(self.person_ids, dtype=np.int64)
         if self.graph.is_directed() or ids.shape != (self.graph.vcount(),):
             raise InputError("a TieGraph needs an undirected graph and one person id per vertex")
@@ -57,7 +60,8 @@ class TieGraph:
         order = np.argsort(ids, kind="stable")
         if ids.size > 1 and np.any(ids[order][1:] == ids[order][:-1]):
             raise InputError("person ids must be unique")
-        edges = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        if edges is None or np.shape(edges) != (self.graph.ecount(), 2):
+            edges = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         source, target = edges.min(axis=1), edges.max(axis=1)
         keys = source * max(ids.size, 1) + target
         edge_order = np.argsort(keys, kind="stable")
@@ -166,11 +170,12 @@ def from_ties(
     ids = np.unique(np.concatenate([s, d, extra]))
     u, v = np.searchsorted(ids, s), np.searchsorted(ids, d)
     _check_pairs(u, v, int(ids.size))
-    graph = ig.Graph(n=int(ids.size), edges=np.column_stack([u, v]).tolist(), directed=False)
+    edges = np.column_stack([u, v])
+    graph = ig.Graph(n=int(ids.size), edges=edges.tolist(), directed=False)
     graph.es[WEIGHT] = w.tolist()
     for name, values in (columns or {}).items():
         graph.es[name] = _edge_column(name, values, s.size)
-    return TieGraph(graph, ids)
+    return TieGraph(graph, ids, edges=edges)
 
 
 def _tie_columns(
@@ -189,8 +194,8 @@ def _tie_columns(
 
 
 def _check_pairs(u: IntArray, v: IntArray, n: int) -> None:
-    keys = np.minimum(u, v) * n + np.maximum(u, v)
-    if np.unique(keys).size != keys.size:
+    keys = np.sort(np.minimum(u, v) * n + np.maximum(u, v))
+    if np.any(keys[1:] == keys[:-1]):
         raise InputError("a pair of people appears in more than one tie")
 
 
