@@ -108,6 +108,14 @@ def test_mutated_mbox_streams(raw: bytes) -> None:
     assert offsets == sorted(set(offsets))
 
 
+@pytest.mark.parametrize(
+    "charset", ["uu", "base64", "hex", "zlib", "bz2", "quopri", "rot13", "idna", "punycode"]
+)
+def test_encoded_words_in_codecs_that_are_not_for_text_read_as_utf8(charset: str) -> None:
+    # Python knows these names, but they do not turn bytes into text ("=?uu?..." crashed)
+    assert decode_words(f"=?{charset}?Q?caf=C3=A9_=FF?= ok") == "café \ufffd ok"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_header_text_helpers_never_raise(text: str) -> None:

@@ -216,19 +216,24 @@ def _word_bytes(kind: str, payload: str) -> bytes:
 def _decode_bytes(data: bytes, charset: str) -> str:
     if not data:
         return ""
-    return data.decode(_codec(charset), "replace")
+    try:
+        return data.decode(_codec(charset), "replace")
+    except (LookupError, UnicodeError, ValueError):  # codecs that refuse "replace" (idna)
+        return data.decode("utf-8", "replace")
 
 
 _CODECS: dict[str, str] = {}
 
 
 def _codec(charset: str) -> str:
-    """A codec name Python knows for ``charset``; unknown ones read as UTF-8."""
+    """A text codec Python knows for ``charset``; unknown ones, and codecs that are not
+    for text (``uu``, ``base64``, ``zlib``, ``rot13``...), read as UTF-8."""
     known = _CODECS.get(charset)
     if known is None:
         name = charset.partition("*")[0]  # RFC 2231 language suffix
         try:
             known = codecs.lookup(name).name
+            b"".decode(known)  # refuses codecs that are not text encodings
         except (LookupError, ValueError):
             known = "utf-8"
         if len(_CODECS) < 1024:
