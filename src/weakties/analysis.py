@@ -24,7 +24,7 @@ from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
 from weakties.store.people import rebuild_people_if_stale
 from weakties.store.tuning import memory_at_least
-from weakties.ties import MODEL_VERSION, explanations, scored_ties
+from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
 """Ties that enter the graph, each weighted by its strength. One-way contact is not yet a
@@ -89,7 +89,7 @@ def _analyze(
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
         ties = scored_ties(con, as_of=as_of, explained=False)
-        explaining = background.submit(explanations, ties)
+        explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)
         between = graph.betweenness_started(g)  # on another core when it repays one
@@ -100,7 +100,7 @@ def _analyze(
         bridges = graph.bridge_scores(g, found.membership)
         mutual = graph.common_neighbours(g)
         writing = background.submit(
-            _write_ties_apart, con, ties, explaining, keep, g, bridges, mutual
+            _write_ties_apart, con, explaining, keep, g, bridges, mutual
         )
         step("connectors")
         brokerage = graph.connectors(g, found.membership, between=between)
@@ -217,20 +217,17 @@ def _write_ties(
 
 def _write_ties_apart(
     con: duckdb.DuckDBPyConnection,
-    ties: pa.Table,
-    explaining: Future[pa.Array],
+    explained: Future[pa.Table],
     keep: np.ndarray,
     g: graph.TieGraph,
     bridges: graph.Bridges,
     mutual: np.ndarray,
 ) -> None:
-    """:func:`_write_ties` with the explanations being made, on a connection of its own
-    (for another thread to run)."""
-    index = ties.column_names.index("explanation")
-    ties = ties.set_column(index, "explanation", explaining.result())
+    """:func:`_write_ties` of the ties being explained, on a connection of its own (for
+    another thread to run)."""
     own = con.cursor()
     try:
-        _write_ties(own, ties, keep, g, bridges, mutual)
+        _write_ties(own, explained.result(), keep, g, bridges, mutual)
     finally:
         own.close()
 

@@ -61,7 +61,6 @@ __all__ = [
     "band",
     "compute_ties",
     "explain",
-    "explained",
     "explanations",
     "pin_tie",
     "pins",
@@ -73,6 +72,7 @@ __all__ = [
     "tie_features",
     "tie_features_sql",
     "unpin_tie",
+    "with_explanations",
 ]
 
 _NAMED = """
@@ -118,7 +118,7 @@ def scored_ties(
 
     What :func:`compute_ties` stores, without storing it: the analysis adds the graph's
     columns first and writes the table once. With ``explained=False`` the explanation
-    column is left NULL, for the caller to fill with :func:`explanations` later.
+    column is left NULL, for the caller to fill with :func:`with_explanations` later.
     """
     moment = as_of or latest_timestamp(con) or datetime.now(UTC)
     table = score(tie_features(con, moment), params, rules, explained=explained)
@@ -164,7 +164,7 @@ def explanations(table: pa.Table) -> pa.Array:
     return pa.array([explain(row) for row in rows(table)], pa.string())
 
 
-def explained(table: pa.Table) -> pa.Table:
+def with_explanations(table: pa.Table) -> pa.Table:
     """A scored ties table with its explanation column filled in."""
     index = table.column_names.index("explanation")
     return table.set_column(index, "explanation", explanations(table))
