@@ -64,9 +64,9 @@ def test_parallel_analysis_writes_what_the_serial_one_does(
     shutil.copy(base, parallel)
     monkeypatch.setattr(ties, "TABLE_EXPLAIN_FROM", 10)  # the SQL explanations as well
 
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 1)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 1)
     api.analyze(Settings(db_path=serial))
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 2)
     monkeypatch.setattr(brokerage, "BACKGROUND_MIN_WORK", 0)
     started: list[bool] = []
     original = brokerage.PendingBetweenness.__init__

@@ -158,7 +158,7 @@ def test_connector_scores_do_not_depend_on_the_scale_of_strength() -> None:
 def test_betweenness_on_another_process_equals_the_one_computed_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 2)
     _, g = random_graph(5, n=400, m=1600)
     for pivots in (None, 50):
         here = betweenness(g, pivots=pivots, seed=2)
@@ -176,7 +176,7 @@ def test_betweenness_on_another_process_equals_the_one_computed_here(
 def test_small_or_single_core_betweenness_stays_here(monkeypatch: pytest.MonkeyPatch) -> None:
     _, g = random_graph(6, n=100, m=300)
     assert not brokerage.betweenness_started(g).in_background  # too small to repay it
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 1)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 1)
     pending = brokerage.betweenness_started(g, min_work=0)
     assert not pending.in_background
     assert pending.result().tolist() == betweenness(g).tolist()
@@ -193,7 +193,7 @@ def test_a_failed_background_betweenness_is_computed_here(
         send.send("MemoryError()")
         send.close()
 
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 2)
     monkeypatch.setattr(brokerage, "_betweenness_child", dies if failure == "dies" else raises)
     _, g = random_graph(7, n=200, m=800)
     pending = brokerage.betweenness_started(g, min_work=0)
@@ -204,7 +204,7 @@ def test_a_failed_background_betweenness_is_computed_here(
 def test_an_uncollected_background_betweenness_is_stopped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(brokerage, "_free_cores", lambda: 2)
+    monkeypatch.setattr(brokerage, "available_cores", lambda: 2)
     _, g = random_graph(8, n=300, m=1200)
     pending = brokerage.betweenness_started(g, min_work=0)
     process = pending._process

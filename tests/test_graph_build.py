@@ -76,6 +76,12 @@ def test_bad_columns_and_graphs_are_input_errors() -> None:
         TieGraph(ig.Graph([(0, 1)]), np.array([3, 3]))
     with pytest.raises(InputError, match="no edge attribute"):
         from_ties([1], [2], [1.0]).weights("missing")
+    with pytest.raises(InputError, match="edge list given"):
+        TieGraph(ig.Graph([(0, 1), (1, 2)]), np.array([1, 2, 3]), edges=np.array([[0, 1]]))
+    given = TieGraph(
+        ig.Graph([(0, 1), (1, 2)]), np.array([1, 2, 3]), edges=np.array([[1, 0], [1, 2]])
+    )
+    assert given.source.tolist() == [0, 1] and given.target.tolist() == [1, 2]
 
 
 def test_ego_subgraph_orders() -> None:

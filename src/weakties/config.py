@@ -19,6 +19,14 @@ def default_db_path() -> Path:
 DEFAULT_BATCH_SIZE = 5000
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity outside Linux
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may tune. Defaults are the product's defaults."""

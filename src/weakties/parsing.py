@@ -10,13 +10,12 @@ than one.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
-from weakties.config import Settings
+from weakties.config import Settings, available_cores
 from weakties.records import Record
 from weakties.sources.base import Source
 
@@ -27,7 +26,7 @@ IN_FLIGHT = 8  # parts parsed ahead of the writer, at most: memory stays flat
 
 def worker_pool(sources: Sequence[Source], settings: Settings) -> ProcessPoolExecutor | None:
     """Worker processes for parsing, when the input is large enough to repay them."""
-    workers = settings.workers or (os.cpu_count() or 1)
+    workers = settings.workers or available_cores()
     total = sum(s.estimate() or 0 for s in sources)
     if workers <= 1 or (not settings.workers and total < PARALLEL_MIN_RECORDS):
         return None

@@ -15,7 +15,6 @@ instead of matrix products over all pairs.
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.connection import Connection
@@ -24,6 +23,7 @@ from multiprocessing.process import BaseProcess
 import numpy as np
 from numpy.typing import ArrayLike
 
+from weakties.config import available_cores
 from weakties.errors import InputError
 from weakties.graph.build import WEIGHT, BoolArray, FloatArray, IntArray, TieGraph
 from weakties.graph.overlap import triangle_list
@@ -232,7 +232,7 @@ class PendingBetweenness:
         self._receive: Connection | None = None
         self.in_background = False
         """Whether another process was started to compute it."""
-        if job.work >= min_work and _free_cores() >= 2 and "fork" in get_all_start_methods():
+        if job.work >= min_work and available_cores() >= 2 and "fork" in get_all_start_methods():
             context = get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(
@@ -251,7 +251,7 @@ class PendingBetweenness:
 
     def close(self) -> None:
         """Stop the background process if its result was never asked for."""
-        if self._process is not None and self._receive is not None and self._values is None:
+        if self._process is not None and self._receive is not None:
             self._process.terminate()
             self._process.join()
             self._receive.close()
@@ -281,13 +281,6 @@ def _betweenness_child(job: _BetweennessJob, send: Connection) -> None:
         send.send(repr(error))
     finally:
         send.close()
-
-
-def _free_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _scaled_ranks(values: FloatArray, *, higher_is_better: bool = True) -> FloatArray:

@@ -60,8 +60,10 @@ class TieGraph:
         order = np.argsort(ids, kind="stable")
         if ids.size > 1 and np.any(ids[order][1:] == ids[order][:-1]):
             raise InputError("person ids must be unique")
-        if edges is None or np.shape(edges) != (self.graph.ecount(), 2):
+        if edges is None:
             edges = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        elif np.shape(edges) != (self.graph.ecount(), 2):
+            raise InputError("the edge list given does not match the graph's edges")
         source, target = edges.min(axis=1), edges.max(axis=1)
         keys = source * max(ids.size, 1) + target
         edge_order = np.argsort(keys, kind="stable")
