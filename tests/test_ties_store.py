@@ -17,17 +17,25 @@ from weakties.store.db import connect
 from weakties.ties import (
     MODEL_VERSION,
     compute_ties,
+    features,
     pin_tie,
     pins,
     scored_ties,
     tie_features_sql,
     unpin_tie,
 )
-from weakties.ties.features import CC_FACTOR, install_shims, timestamp_literal
+from weakties.ties.features import (
+    CC_FACTOR,
+    Counting,
+    duckdb_counting,
+    install_shims,
+    timestamp_literal,
+)
 
 AS_OF = datetime(2002, 1, 31, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 WEEK = timedelta(weeks=1)
+EPOCH_DAY = datetime(1970, 1, 1).toordinal()  # day numbers count from here
 
 ME, ALICE, BOB, CAROL, DAN, ERIN, NEWS = 1, 2, 3, 4, 5, 6, 7
 CROWD = (10, 11, 12, 13, 14)
@@ -297,6 +305,58 @@ def test_features_sql_is_portable_text(office: Store) -> None:
         assert dialect_only not in sql
     install_shims(office.con)
     assert office.con.execute(f"SELECT count(*) FROM ({sql})").fetchall() == [(14,)]
+
+
+def _features(s: Store, as_of: datetime, counting: Counting | None) -> pa.Table:
+    install_shims(s.con)
+    sql = tie_features_sql(timestamp_literal(as_of), counting)
+    return s.con.sql(f"SELECT * FROM ({sql}) ORDER BY person_a, person_b").to_arrow_table()
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, datetime(2000, 4, 10, tzinfo=UTC)])
+def test_counting_without_distinct_gives_the_same_features(office: Store, as_of: datetime) -> None:
+    counting = duckdb_counting(office.con, as_of)
+    assert counting is not None
+    assert counting.channels == (("call", "email", "meeting") if as_of == AS_OF else ("email",))
+    first = AS_OF - 4 * DAY - timedelta(hours=3) - 149 * WEEK  # the long tie's first message
+    assert counting.first_day == first.toordinal() - EPOCH_DAY
+    assert "COUNT(DISTINCT" not in tie_features_sql(timestamp_literal(as_of), counting)
+    plain, counted = _features(office, as_of, None), _features(office, as_of, counting)
+    assert counted.schema == plain.schema
+    assert counted.to_pylist() == plain.to_pylist()
+    carol = next(r for r in counted.to_pylist() if (r["person_a"], r["person_b"]) == (ME, CAROL))
+    start = datetime(2000, 3, 1, 10, tzinfo=UTC)  # as in _dormant
+    sent = [start + timedelta(hours=31 * k + d) for k in range(44) for d in (0, 2)]
+    assert carol["active_days"] == len({t.date() for t in sent if t <= as_of})
+    assert carol["active_weeks"] == len({t.isocalendar()[:2] for t in sent if t <= as_of})
+
+
+def test_counting_falls_back_to_distinct_where_bitmaps_do_not_fit(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert duckdb_counting(store.con, AS_OF) is None  # nothing to count
+    _people(store)
+    store.send(AS_OF - 3 * DAY, ME, [ALICE])
+    store.send(AS_OF - 2 * DAY, ALICE, [ME], channel="call", duration_s=60)
+    store.flush()
+    first, last = (
+        (AS_OF - 3 * DAY).toordinal() - EPOCH_DAY,
+        (AS_OF - 2 * DAY).toordinal() - EPOCH_DAY,
+    )
+    assert duckdb_counting(store.con, AS_OF) == Counting(first, last, ("call", "email"))
+    monkeypatch.setattr(features, "BITMAP_MAX_CHANNELS", 1)
+    assert duckdb_counting(store.con, AS_OF) is None
+    monkeypatch.undo()
+    store.send(datetime(1988, 5, 1, tzinfo=UTC), ME, [ALICE])  # a span of 14 years
+    store.flush()
+    assert duckdb_counting(store.con, AS_OF) is None
+    store.con.execute("DELETE FROM interactions WHERE ts < '1990-01-01'")
+    store.send(AS_OF - DAY, ME, [ALICE], channel="it's odd")  # not a channel ingest writes
+    store.flush()
+    assert duckdb_counting(store.con, AS_OF) is None
+    ties = _ties(store, as_of=AS_OF)  # counted plainly
+    assert ties[ME, ALICE]["active_days"] == 3
+    assert ties[ME, ALICE]["channels"] == 3
 
 
 def test_empty_store_gives_empty_ties(store: Store) -> None:

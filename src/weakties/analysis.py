@@ -94,6 +94,7 @@ def _analyze(
         keep, g = tie_graph(ties)
         between = graph.betweenness_started(g)  # on another core when it repays one
         stack.callback(between.close)
+        who = background.submit(_people_apart, con, g.person_ids)  # for the labels
         step("communities")
         found = graph.leiden(g)
         step("bridges")
@@ -105,7 +106,7 @@ def _analyze(
         step("connectors")
         brokerage = graph.connectors(g, found.membership, between=between)
         step("write")
-        labels = _labels(con, g, found)
+        labels = _labels(g, found, who.result())
         _write_people(con, g, found, brokerage)
         _write_communities(con, g, found, labels)
         writing.result()
@@ -156,25 +157,27 @@ class _Steps:
 
 
 def _labels(
-    con: duckdb.DuckDBPyConnection, g: graph.TieGraph, found: graph.Communities
+    g: graph.TieGraph, found: graph.Communities, people: dict[int, tuple[str | None, str]]
 ) -> tuple[str, ...]:
-    people = _people_by_id(con, g.person_ids)
     orgs = [people.get(int(p), (None, ""))[0] for p in g.person_ids]
     names = [people.get(int(p), (None, str(p)))[1] for p in g.person_ids]
     return graph.label_communities(g, found, orgs, names)
 
 
-def _people_by_id(
+def _people_apart(
     con: duckdb.DuckDBPyConnection, ids: np.ndarray
 ) -> dict[int, tuple[str | None, str]]:
-    con.register("_analysis_ids", pa.table({"person_id": pa.array(ids, pa.int64())}))
+    """Organisation and name of each person in ``ids``, on a connection of its own (for
+    another thread to run)."""
+    own = con.cursor()
     try:
-        rows = con.execute(
+        own.register("_analysis_ids", pa.table({"person_id": pa.array(ids, pa.int64())}))
+        rows = own.execute(
             "SELECT p.person_id, p.org_domain, p.display_name FROM people p "
             "JOIN _analysis_ids USING (person_id)"
         ).fetchall()
     finally:
-        con.unregister("_analysis_ids")
+        own.close()
     return {int(pid): (org, str(name)) for pid, org, name in rows}
 
 

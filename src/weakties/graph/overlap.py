@@ -25,7 +25,7 @@ import numpy as np
 
 from weakties.graph.build import FloatArray, IntArray, TieGraph
 
-WEDGE_CHUNK = 1 << 22
+WEDGE_CHUNK = 1 << 17
 """Candidate triangles (wedges) checked per numpy pass: bounds the memory to ~200 MB."""
 
 

@@ -20,6 +20,7 @@ from weakties.store.db import arrow
 from weakties.ties.explain import TieRow, explain, rows
 from weakties.ties.explain_columns import explain_table
 from weakties.ties.features import (
+    duckdb_counting,
     install_shims,
     latest_timestamp,
     tie_features_sql,
@@ -129,7 +130,7 @@ def scored_ties(
 def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     """The features of every tie as of ``as_of``, with the two people's names."""
     install_shims(con)
-    sql = tie_features_sql(timestamp_literal(as_of))
+    sql = tie_features_sql(timestamp_literal(as_of), duckdb_counting(con, as_of))
     return arrow(con, _NAMED.format(features=sql))
 
 
