@@ -26,7 +26,12 @@ import numpy as np
 from weakties.graph.build import FloatArray, IntArray, TieGraph
 
 WEDGE_CHUNK = 1 << 17
-"""Candidate triangles (wedges) checked per numpy pass: bounds the memory to ~200 MB."""
+"""Candidate triangles (wedges) checked per numpy pass: about 10 MB of work arrays.
+
+Passes of 4M wedges (200 MB) ran at the speed of fresh memory: on the scale-10 demo
+organisation the listing took 0.1-0.37 s the first time in a process against 0.06 s
+once its pages were mapped; passes this small reuse the same memory and take
+0.07-0.09 s from the first."""
 
 
 @dataclass(frozen=True)
