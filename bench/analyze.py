@@ -30,7 +30,9 @@ Reading the figures:
 * Each side imports its modules before its clock starts (importing weakties' analysis
   costs about 0.06 s, 0.5 s when igraph finds matplotlib installed); weakties' timing
   includes opening the store, the baseline's does not.
-* ``weakties_seconds`` is the fastest of ``--repeat`` analyses (each in a fresh child);
+* ``weakties_seconds`` is the fastest of ``--repeat`` analyses (each in a fresh child;
+  on a shared two-core machine one analysis of demo-x10 took 1.3 s or 2.3 s depending
+  on the neighbours, so the best of five is kept, and all are listed);
   ``weakties_steps_seconds`` splits it by analyze's own progress steps, and
   ``weakties_breakdown`` times the sub-steps one by one in a separate child.
 * networkx (3.6)'s effective size for all nodes (its sparse-matrix path, which is what is
@@ -52,7 +54,7 @@ Inputs, each written as a generic interaction-log CSV (README, "Interaction logs
   of the demo company at ten times its size, cached under /tmp/weakties-bench/.
 
 Usage: PYTHONPATH=src python bench/analyze.py [--inputs email-eu,demo-x10]
-       [--repeat 3] [--baseline-budget 720] [--no-breakdown]
+       [--repeat 5] [--baseline-budget 720] [--no-breakdown]
 """
 
 from __future__ import annotations
@@ -772,7 +774,7 @@ def _one_input(name: str, args: argparse.Namespace, budget: _Budget) -> Figures 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--inputs", default=",".join(INPUTS))
-    parser.add_argument("--repeat", type=int, default=3, help="analyses per size (best kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="analyses per size (best kept)")
     parser.add_argument(
         "--baseline-budget", type=float, default=720.0, help="networkx seconds, all inputs"
     )
