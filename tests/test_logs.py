@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from weakties.config import Settings
 from weakties.errors import InputError
 from weakties.ingest import ingest_sources
 from weakties.records import Interaction, Quarantined
-from weakties.sources.csvlog import LogSource, parse_timestamp
+from weakties.sources.csvlog import DIGEST_BYTES, ContentRanks, LogSource, parse_timestamp
 from weakties.store import connect
 
 HEADER = "timestamp,channel,sender,recipients,duration_s,thread_id,interaction_id\n"
@@ -117,3 +122,43 @@ def test_timestamps(text: str, expected: datetime) -> None:
 def test_bad_timestamps(text: str) -> None:
     with pytest.raises(ValueError, match="bad-timestamp"):
         parse_timestamp(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=40), max_size=60),
+        max_size=12,
+    )
+)
+def test_content_ranks_count_like_a_dictionary(batches: list[list[int]]) -> None:
+    """Ranks of identical rows across batches, against the plain counting definition;
+    digests with NUL bytes and shared prefixes included."""
+    ranks, seen = ContentRanks(), Counter[bytes]()
+    for batch in batches:
+        digests = [
+            bytes([v % 3, 0, v]) + b"\0" * (DIGEST_BYTES - 4) + bytes([v % 5]) for v in batch
+        ]
+        expected = []
+        for d in digests:
+            expected.append(seen[d])
+            seen[d] += 1
+        assert ranks.take(digests) == expected
+
+
+def test_row_keys_are_content_and_rank(tmp_path: Path) -> None:
+    """Keys as every earlier version wrote them (hex digest and rank), so that stores keep
+    recognising logs they already hold."""
+    path = tmp_path / "log.csv"
+    rows = [("2025-01-01T10:00:00", "email", "a@x.org", "b@x.org")] * 3
+    rows += [("2025-01-01T10:00:01", "chat", "a@x.org", "c@x.org")]
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["timestamp", "channel", "sender", "recipients"])
+        out.writerows(rows)
+    keys = [r.external_id for r in LogSource(path).records() if isinstance(r, Interaction)]
+    digest = [
+        hashlib.blake2b("\x1f".join([*row, "", ""]).encode(), digest_size=12).hexdigest()
+        for row in (rows[0], rows[3])
+    ]
+    assert keys == [f"row:{digest[0]}:{k}" for k in range(3)] + [f"row:{digest[1]}:0"]

@@ -97,24 +97,59 @@ def test_ingest_leaves_the_connection_and_collector_as_it_found_them(tmp_path: P
     con.close()
 
 
-def test_people_are_rebuilt_uncapped_when_the_cap_is_too_small(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("fails", "limits"),
+    [
+        (1, ["61.0 MiB", "122.0 MiB"]),  # the smallest cap that fits
+        (3, ["61.0 MiB", "122.0 MiB", "244.1 MiB", "488.2 MiB"]),  # up to the store's own
+        (9, ["61.0 MiB", "122.0 MiB", "244.1 MiB", "488.2 MiB"]),  # and no further
+    ],
+)
+def test_people_rebuild_doubles_its_cap_until_it_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: int, limits: list[str]
 ) -> None:
     from weakties.store import people
 
     real = people.rebuild_people_if_stale
-    limits: list[object] = []
+    seen: list[object] = []
 
     def tight(con: duckdb.DuckDBPyConnection) -> bool:
-        limits.append(_setting(con, "memory_limit"))
-        if len(limits) == 1:
+        seen.append(_setting(con, "memory_limit"))
+        if len(seen) <= fails:
             raise duckdb.OutOfMemoryException("could not allocate block")
         return real(con)
 
     monkeypatch.setattr(people, "rebuild_people_if_stale", tight)
     db = tmp_path / "s.duckdb"
     con = connect(db, memory_limit="512MB")
-    ingest_sources(con, resolve_paths([ENRON]), Settings(db_path=db))
-    assert limits == ["61.0 MiB", "488.2 MiB"]
-    assert con.execute("SELECT count(*) FROM people").fetchall()[0][0] > 0
+    report = ingest_sources(con, resolve_paths([ENRON]), Settings(db_path=db))
+    assert seen == limits
+    assert report.totals.stored > 0
+    built = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+    assert (built > 0) == (fails < len(limits))
+    assert _setting(con, "memory_limit") == "488.2 MiB"
+    con.close()
+
+
+def test_people_rebuild_starts_from_a_cap_scaled_to_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weakties import ingest
+    from weakties.store import people
+
+    seen: list[object] = []
+    real = people.rebuild_people_if_stale
+
+    def watched(con: duckdb.DuckDBPyConnection) -> bool:
+        seen.append(_setting(con, "memory_limit"))
+        return real(con)
+
+    monkeypatch.setattr(people, "rebuild_people_if_stale", watched)
+    monkeypatch.setattr(ingest, "PEOPLE_BYTES_PER_PARTICIPANT", 10**7)  # 10 MB a row
+    db = tmp_path / "s.duckdb"
+    con = connect(db, memory_limit="1GB")
+    ingest_sources(con, resolve_paths([ENRON]), Settings(db_path=db, memory_limit="1GB"))
+    rows = con.execute("SELECT count(*) FROM participants").fetchall()[0][0]
+    assert 7 <= rows <= 90  # so that the first cap lies between the ingest cap and 1 GB
+    assert size_bytes(str(seen[0])) == pytest.approx(rows * 10**7, rel=0.01)
     con.close()

@@ -100,9 +100,7 @@ def _analyze(
         step("bridges")
         bridges = graph.bridge_scores(g, found.membership)
         mutual = graph.common_neighbours(g)
-        writing = background.submit(
-            _write_ties_apart, con, explaining, keep, g, bridges, mutual
-        )
+        writing = background.submit(_write_ties_apart, con, explaining, keep, g, bridges, mutual)
         step("connectors")
         brokerage = graph.connectors(g, found.membership, between=between)
         step("write")
@@ -131,7 +129,7 @@ def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
     they make, weighted by strength."""
     inside = pc.is_in(ties.column("band"), value_set=pa.array(GRAPH_BANDS, pa.string()))
     keep = inside.to_numpy(zero_copy_only=False).astype(np.bool_)
-    kept = ties.filter(inside)
+    kept = ties.select(["person_a", "person_b", "strength"]).filter(inside)  # not all 49
     g = graph.from_ties(
         kept.column("person_a").to_numpy(),
         kept.column("person_b").to_numpy(),

@@ -58,13 +58,15 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def memory_capped(con: duckdb.DuckDBPyConnection, configured: str) -> Iterator[None]:
-    """Cap DuckDB's memory at :data:`INGEST_MEMORY_LIMIT` for a block, then restore
-    ``configured`` (the store's limit); a smaller configured limit is kept throughout."""
-    if size_bytes(INGEST_MEMORY_LIMIT) >= size_bytes(configured):
+def memory_capped(
+    con: duckdb.DuckDBPyConnection, configured: str, cap: str = INGEST_MEMORY_LIMIT
+) -> Iterator[None]:
+    """Cap DuckDB's memory at ``cap`` for a block, then restore ``configured`` (the
+    store's limit); a smaller configured limit is kept throughout."""
+    if size_bytes(cap) >= size_bytes(configured):
         yield
         return
-    _set_memory_limit(con, INGEST_MEMORY_LIMIT)
+    _set_memory_limit(con, cap)
     try:
         yield
     finally:
