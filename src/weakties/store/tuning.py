@@ -21,7 +21,7 @@ and parse workers want the cores."""
 
 INGEST_MEMORY_LIMIT = "64MB"
 """While an ingest runs (its batches, then its people rebuild, which ingest retries
-uncapped should DuckDB run out of memory), DuckDB's buffer pool would keep every
+under a doubled cap should DuckDB run out of memory), DuckDB's buffer pool would keep every
 block the ledger and key look-ups scan, so it grows with the store: peak RSS 190 /
 214 / 290 MB at 1x / 4x / 16x under the 512 MB default, 183 / 203 / 241 MB under
 this cap, at the same speed (the blocks come back from the file cache).
