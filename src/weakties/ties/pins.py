@@ -104,16 +104,19 @@ def pin_bands(con: duckdb.DuckDBPyConnection, ties: pa.Table) -> pa.Table:
     the pair (the newest pin wins), else ``model_band``; ``pinned`` says which.
     """
     pinned = {(int(a), int(b)): str(band) for a, b, band in con.execute(_PIN_PAIRS).fetchall()}
-    bands = np.asarray(ties.column("model_band").to_pylist(), dtype=object)
     flags = np.zeros(ties.num_rows, dtype=np.bool_)
-    if pinned:
-        a = ties.column("person_a").to_numpy()
-        b = ties.column("person_b").to_numpy()
-        near = np.isin(a, [k[0] for k in pinned]) & np.isin(b, [k[1] for k in pinned])
-        for row in np.flatnonzero(near):
-            band = pinned.get((int(a[row]), int(b[row])))
-            if band is not None:
-                bands[row], flags[row] = band, True
+    if not pinned:  # the usual case: the model's bands, as they are
+        for name, column in (("band", ties.column("model_band")), ("pinned", pa.array(flags))):
+            ties = ties.set_column(ties.column_names.index(name), name, column)
+        return ties
+    bands = np.asarray(ties.column("model_band").to_pylist(), dtype=object)
+    a = ties.column("person_a").to_numpy()
+    b = ties.column("person_b").to_numpy()
+    near = np.isin(a, [k[0] for k in pinned]) & np.isin(b, [k[1] for k in pinned])
+    for row in np.flatnonzero(near):
+        band = pinned.get((int(a[row]), int(b[row])))
+        if band is not None:
+            bands[row], flags[row] = band, True
     for name, values in (("band", pa.array(bands.tolist(), pa.string())),
                          ("pinned", pa.array(flags, pa.bool_()))):  # fmt: skip
         ties = ties.set_column(ties.column_names.index(name), name, values)
