@@ -7,6 +7,7 @@ one :class:`Quarantined`, so the ingest accounting always adds up.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -58,6 +59,10 @@ class AliasEvidence:
     address: str
     other: str
     evidence: str
+
+
+CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+"""What a channel may be called: a lower-case word (``email``, ``in_person``, ...)."""
 
 
 @dataclass(slots=True)

@@ -27,12 +27,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from weakties.errors import InputError
-from weakties.records import Interaction, Participant, Quarantined, Record, Role
+from weakties.records import CHANNEL_NAME, Interaction, Participant, Quarantined, Record, Role
 from weakties.sources.base import Source
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
 OPTIONAL = ("duration_s", "thread_id", "interaction_id")
-_CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -77,7 +76,7 @@ class LogSource(Source):
 def _interaction(values: dict[str, str], location: str, row_key: str) -> Interaction:
     timestamp = parse_timestamp(values["timestamp"])
     channel = values["channel"].strip().lower().replace(" ", "_")
-    if not _CHANNEL.match(channel):
+    if not CHANNEL_NAME.match(channel):
         raise ValueError(f"bad-channel: {values['channel'][:40]!r}")
     sender = normalise_id(values["sender"])
     if not sender:

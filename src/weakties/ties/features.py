@@ -23,11 +23,12 @@ What counts as contact:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
+
+from weakties.records import CHANNEL_NAME
 
 CC_FACTOR = 0.5
 """Weight of a cc or bcc contact relative to a ``to`` contact.
@@ -50,6 +51,13 @@ _ROLE_RANK = """CASE pt.role
             WHEN 'to' THEN 1 WHEN 'attendee' THEN 1
             WHEN 'cc' THEN 2 WHEN 'bcc' THEN 3
             ELSE 9 END"""
+
+
+def _plausible(alias: str = "") -> str:
+    """The condition for a timestamp that counts: present and not flagged implausible."""
+    return (
+        f"{alias}ts IS NOT NULL AND ({alias}date_flag IS NULL OR {alias}date_flag <> 'implausible')"
+    )
 
 
 def install_shims(con: duckdb.DuckDBPyConnection) -> None:
@@ -77,8 +85,7 @@ def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
     ((micros,),) = con.execute(
         f"""
         WITH t AS (
-            SELECT epoch_us(ts) AS us FROM interactions WHERE ts IS NOT NULL
-              AND (date_flag IS NULL OR date_flag <> 'implausible')
+            SELECT epoch_us(ts) AS us FROM interactions WHERE {_plausible()}
         ),
         bound AS (
             SELECT CAST(floor(greatest(1, count(*) * {STRAY_SHARE})) AS BIGINT) AS k FROM t
@@ -118,8 +125,6 @@ BITMAP_MAX_DAYS = 4096
 BITMAP_MAX_CHANNELS = 62
 """Most channels counted with flags; more are counted with ``COUNT(DISTINCT ...)``."""
 
-_SAFE_CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
-
 
 @dataclass(frozen=True, slots=True)
 class Counting:
@@ -150,21 +155,18 @@ def duckdb_counting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Counting
     counts (every interaction with a plausible timestamp up to ``as_of``).
     """
     install_shims(con)
-    live = f"""FROM interactions WHERE ts IS NOT NULL
-        AND (date_flag IS NULL OR date_flag <> 'implausible')
-        AND unix_seconds(ts) <= unix_seconds({timestamp_literal(as_of)})"""
-    ((first_s, last_s),) = con.execute(
-        f"SELECT min(unix_seconds(ts)), max(unix_seconds(ts)) {live}"
+    ((first_s, last_s, names),) = con.execute(
+        f"""SELECT min(unix_seconds(ts)), max(unix_seconds(ts)), list(DISTINCT channel)
+        FROM interactions WHERE {_plausible()}
+          AND unix_seconds(ts) <= unix_seconds({timestamp_literal(as_of)})"""
     ).fetchall()
     if first_s is None:
         return None
     first_day, last_day = int(first_s) // 86400, int(last_s) // 86400
-    channels = tuple(
-        sorted(str(c) for (c,) in con.execute(f"SELECT DISTINCT channel {live}").fetchall())
-    )
+    channels = tuple(sorted(str(c) for c in names))
     if last_day - first_day >= BITMAP_MAX_DAYS or len(channels) > BITMAP_MAX_CHANNELS:
         return None
-    if not all(_SAFE_CHANNEL.match(c) for c in channels):
+    if not all(CHANNEL_NAME.match(c) for c in channels):
         return None  # channels are checked at ingest; anything else is counted plainly
     return Counting(first_day, last_day, channels)
 
@@ -210,8 +212,7 @@ live AS (
     SELECT i.interaction_id, i.channel, i.ts, unix_seconds(i.ts) AS t,
            i.message_id, i.in_reply_to, i.duration_s
     FROM interactions i CROSS JOIN params p
-    WHERE NOT i.automated AND NOT i.bulk AND i.ts IS NOT NULL
-      AND (i.date_flag IS NULL OR i.date_flag <> 'implausible')
+    WHERE NOT i.automated AND NOT i.bulk AND {_plausible("i.")}
       AND unix_seconds(i.ts) <= p.as_of_s
 ),
 source_end AS (
