@@ -226,16 +226,17 @@ def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> li
 
 
 def _rebuild_within(con: duckdb.DuckDBPyConnection, configured: str) -> None:
-    """:func:`_rebuild_derived` under the smallest buffer pool it fits in: the ingest cap
-    first, doubled after each try that ran out of memory, up to ``configured``.
+    """:func:`_rebuild_derived` under the smallest buffer pool it fits in: a cap scaled to
+    the store's participants (at least the ingest cap), doubled after each try that ran
+    out of memory, up to ``configured``.
 
     Going straight from the cap to the store's limit let DuckDB take all of it: on an
     organisation log of 1.9M interactions the rebuild needs 64-96 MB, and ingest's peak
     RSS went from about 300 MB to 714 MB for it. (Each try that runs out costs its
     time, 4 s there, so the first cap is already scaled to the store's participants.)
     """
-    rows = first_row(con.execute("SELECT count(*) FROM participants"))
-    cap = max(size_bytes(INGEST_MEMORY_LIMIT), PEOPLE_BYTES_PER_PARTICIPANT * (rows or (0,))[0])
+    ((rows,),) = con.execute("SELECT count(*) FROM participants").fetchall()
+    cap = max(size_bytes(INGEST_MEMORY_LIMIT), PEOPLE_BYTES_PER_PARTICIPANT * rows)
     while True:
         with memory_capped(con, configured, cap=f"{int(cap)}B"):
             if _rebuild_derived(con):

@@ -105,20 +105,18 @@ def pin_bands(con: duckdb.DuckDBPyConnection, ties: pa.Table) -> pa.Table:
     """
     pinned = {(int(a), int(b)): str(band) for a, b, band in con.execute(_PIN_PAIRS).fetchall()}
     flags = np.zeros(ties.num_rows, dtype=np.bool_)
-    if not pinned:  # the usual case: the model's bands, as they are
-        for name, column in (("band", ties.column("model_band")), ("pinned", pa.array(flags))):
-            ties = ties.set_column(ties.column_names.index(name), name, column)
-        return ties
-    bands = np.asarray(ties.column("model_band").to_pylist(), dtype=object)
-    a = ties.column("person_a").to_numpy()
-    b = ties.column("person_b").to_numpy()
-    near = np.isin(a, [k[0] for k in pinned]) & np.isin(b, [k[1] for k in pinned])
-    for row in np.flatnonzero(near):
-        band = pinned.get((int(a[row]), int(b[row])))
-        if band is not None:
-            bands[row], flags[row] = band, True
-    for name, values in (("band", pa.array(bands.tolist(), pa.string())),
-                         ("pinned", pa.array(flags, pa.bool_()))):  # fmt: skip
+    band_column: pa.Array | pa.ChunkedArray = ties.column("model_band")  # usually as it is
+    if pinned:
+        bands = np.asarray(band_column.to_pylist(), dtype=object)
+        a = ties.column("person_a").to_numpy()
+        b = ties.column("person_b").to_numpy()
+        near = np.isin(a, [k[0] for k in pinned]) & np.isin(b, [k[1] for k in pinned])
+        for row in np.flatnonzero(near):
+            band = pinned.get((int(a[row]), int(b[row])))
+            if band is not None:
+                bands[row], flags[row] = band, True
+        band_column = pa.array(bands.tolist(), pa.string())
+    for name, values in (("band", band_column), ("pinned", pa.array(flags, pa.bool_()))):
         ties = ties.set_column(ties.column_names.index(name), name, values)
     return ties
 
