@@ -171,20 +171,25 @@ def duckdb_counting(con: duckdb.DuckDBPyConnection, as_of: datetime) -> Counting
     return Counting(first_day, last_day, channels)
 
 
+def _channel_key(counting: Counting | None) -> str:
+    """What ``live`` keeps of an interaction's channel for counting: the name, or with
+    ``counting`` the channel's flag (one bit per channel)."""
+    if counting is None:
+        return "i.channel"
+    flags = " ".join(f"WHEN '{c}' THEN {1 << k}" for k, c in enumerate(counting.channels))
+    return f"CASE i.channel {flags} ELSE 0 END"
+
+
 def _distinct_counts(counting: Counting | None) -> str:
     """The three distinct counts of the pairs aggregate, plainly or with bitmaps."""
-    day = "FLOOR(t / 86400)"
-    week = f"FLOOR(({day} + 3) / 7)"
     if counting is None:
-        return f"""COUNT(DISTINCT {day}) AS active_days,
-           COUNT(DISTINCT {week}) AS active_weeks,
-           COUNT(DISTINCT channel) AS channels,"""
+        return """COUNT(DISTINCT day_no) AS active_days,
+           COUNT(DISTINCT week_no) AS active_weeks,
+           COUNT(DISTINCT channel_key) AS channels,"""
     first, last = counting.first_day, counting.last_day
-    flags = " ".join(f"WHEN '{c}' THEN {1 << k}" for k, c in enumerate(counting.channels))
-    return f"""bit_count(bitstring_agg(CAST({day} AS BIGINT), {first}, {last})) AS active_days,
-           bit_count(bitstring_agg(CAST({week} AS BIGINT), {(first + 3) // 7},
-                                   {(last + 3) // 7})) AS active_weeks,
-           CAST(bit_count(bit_or(CASE channel {flags} ELSE 0 END)) AS BIGINT) AS channels,"""
+    return f"""bit_count(bitstring_agg(day_no, {first}, {last})) AS active_days,
+           bit_count(bitstring_agg(week_no, {(first + 3) // 7}, {(last + 3) // 7})) AS active_weeks,
+           CAST(bit_count(bit_or(channel_key)) AS BIGINT) AS channels,"""
 
 
 def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
@@ -208,9 +213,16 @@ def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
 WITH params AS (
     SELECT {as_of_expr} AS as_of, unix_seconds({as_of_expr}) AS as_of_s
 ),
-live AS (
-    SELECT i.interaction_id, i.channel, i.ts, unix_seconds(i.ts) AS t,
-           i.message_id, i.in_reply_to, i.duration_s
+live AS (  -- what each contact needs of its interaction, worked out once per interaction
+    SELECT i.interaction_id, i.ts, unix_seconds(i.ts) AS t, i.message_id, i.in_reply_to,
+           CAST(FLOOR(unix_seconds(i.ts) / 86400) AS BIGINT) AS day_no,
+           CAST(FLOOR((FLOOR(unix_seconds(i.ts) / 86400) + 3) / 7) AS BIGINT) AS week_no,
+           {_channel_key(counting)} AS channel_key,
+           COALESCE(i.duration_s, 0) AS dur_s,
+           CASE WHEN i.channel = 'meeting' THEN 1 ELSE 0 END AS is_meeting,
+           CASE WHEN i.channel = 'call' THEN 1 ELSE 0 END AS is_call,
+           CASE WHEN i.channel IN ({_sql_list(SYNCHRONOUS_CHANNELS)})
+                 AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS sync
     FROM interactions i CROSS JOIN params p
     WHERE NOT i.automated AND NOT i.bulk AND {_plausible("i.")}
       AND unix_seconds(i.ts) <= p.as_of_s
@@ -238,7 +250,6 @@ who AS (
            MAX(CASE WHEN d.automated THEN 1 ELSE 0 END) AS automated
     FROM participants pt
     JOIN identities d ON d.address = pt.address
-    JOIN live l ON l.interaction_id = pt.interaction_id
     GROUP BY pt.interaction_id, d.person_id
 ),
 senders AS (
@@ -250,12 +261,10 @@ recipients AS (
     FROM who WHERE role_rank BETWEEN 1 AND 3
 ),
 contacts AS (
-    SELECT s.person_id AS src, r.person_id AS dst, l.channel, l.ts, l.t, r.n,
+    SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.channel_key,
+           l.dur_s, l.is_meeting, l.is_call, l.sync,
            COALESCE(o.until_t, (SELECT end_t FROM latest_end)) AS until_t,
-           CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w,
-           COALESCE(l.duration_s, 0) AS dur_s,
-           CASE WHEN l.channel IN ({_sql_list(SYNCHRONOUS_CHANNELS)})
-                 AND (l.duration_s IS NULL OR l.duration_s > 0) THEN 1 ELSE 0 END AS sync
+           CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
     JOIN recipients r ON r.interaction_id = l.interaction_id
@@ -272,12 +281,9 @@ pairs AS (
            SUM(CASE WHEN n = 1 THEN 1 ELSE 0 END) AS one_to_one,
            SUM(CASE WHEN n >= {GROUP_MIN_RECIPIENTS} THEN 1 ELSE 0 END) AS in_groups,
            {_distinct_counts(counting)}
-           MIN(ts) AS first_contact, MAX(ts) AS last_contact,
-           MIN(t) AS first_t, MAX(t) AS last_t, MAX(until_t) AS until_t,
-           SUM(CASE WHEN channel = 'meeting' THEN 1 ELSE 0 END) AS meetings,
-           SUM(CASE WHEN channel = 'meeting' THEN dur_s ELSE 0 END) / 60 AS meeting_minutes,
-           SUM(CASE WHEN channel = 'call' THEN 1 ELSE 0 END) AS calls,
-           SUM(CASE WHEN channel = 'call' THEN dur_s ELSE 0 END) / 60 AS call_minutes,
+           MIN(ts) AS first_contact, MAX(ts) AS last_contact, MAX(until_t) AS until_t,
+           SUM(is_meeting) AS meetings, SUM(is_meeting * dur_s) / 60 AS meeting_minutes,
+           SUM(is_call) AS calls, SUM(is_call * dur_s) / 60 AS call_minutes,
            SUM(sync) AS synchronous,
            SUM(CASE WHEN src < dst THEN sync ELSE 0 END) AS sync_ab,
            SUM(CASE WHEN src > dst THEN sync ELSE 0 END) AS sync_ba
@@ -314,7 +320,7 @@ span AS (
     SELECT MIN(t) AS first_t FROM live
 ),
 two_way AS (
-    SELECT p.*,
+    SELECT p.*, unix_seconds(p.first_contact) AS first_t, unix_seconds(p.last_contact) AS last_t,
            p.messages_ab - p.sync_ab + p.synchronous AS reach_ab,
            p.messages_ba - p.sync_ba + p.synchronous AS reach_ba
     FROM pairs p
