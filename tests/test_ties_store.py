@@ -95,7 +95,10 @@ class Store:
         automated: bool = False,
         bulk: bool = False,
         duration_s: float | None = None,
+        sources: Iterable[int] = (),
     ) -> int:
+        """Store one interaction; ``sources`` are the mailboxes or logs it was read from
+        (its ledger rows), none by default."""
         iid = self._next
         self._next += 1
         meeting = channel == "meeting"
@@ -120,6 +123,15 @@ class Store:
         for who, role in people:
             self._add(
                 "participants", interaction_id=iid, address=self._address(who), role=role, name=""
+            )
+        for source in sources:
+            self._add(
+                "items",
+                location=f"{source}/{iid}",
+                source_id=source,
+                outcome="stored",
+                interaction_id=iid,
+                is_sent=False,
             )
         return iid
 
@@ -285,6 +297,27 @@ def test_automated_and_bulk_are_left_out(office: Store) -> None:
     ties = _ties(office, as_of=AS_OF)
     assert not [k for k in ties if NEWS in k]
     assert ties[ME, ALICE]["messages_ba"] == 150
+
+
+def test_recency_is_judged_against_the_end_of_the_sources_that_saw_the_tie(store: Store) -> None:
+    """Mailbox 1 ends on 31 January, mailbox 2 on 31 March: a tie seen only in mailbox 1
+    has been silent since its last message until 31 January, not until March."""
+    _people(store)
+    first_end, last_end = datetime(2001, 1, 31, tzinfo=UTC), datetime(2001, 3, 31, tzinfo=UTC)
+    store.send(first_end, ME, [CAROL], sources=[1])  # mailbox 1's last message
+    store.send(last_end, ME, [DAN], sources=[2])  # mailbox 2's last message
+    store.send(first_end - 30 * DAY, ME, [BOB], sources=[1])
+    store.send(first_end - 10 * DAY, BOB, [ME], bulk=True, sources=[1])  # not contact
+    store.send(first_end - 20 * DAY, ME, [ERIN], sources=[1, 2])  # filed in both
+    store.send(first_end - 25 * DAY, ME, [ALICE], sources=[1])
+    store.send(first_end - 50 * DAY, ALICE, [ME], sources=[2])
+    ties = _ties(store, as_of=datetime(2001, 4, 30, tzinfo=UTC))
+    assert ties[ME, BOB]["recency_days"] == pytest.approx(30.0)
+    assert ties[ME, CAROL]["recency_days"] == pytest.approx(0.0)
+    assert ties[ME, DAN]["recency_days"] == pytest.approx(0.0)
+    # Seen by the later mailbox too: silent until its end.
+    assert ties[ME, ERIN]["recency_days"] == pytest.approx(59.0 + 20.0)
+    assert ties[ME, ALICE]["recency_days"] == pytest.approx(59.0 + 25.0)
 
 
 def test_as_of_defaults_to_latest_interaction(office: Store) -> None:

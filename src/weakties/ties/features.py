@@ -240,7 +240,8 @@ early AS (  -- interactions seen only in sources that end before the latest-endi
     FROM items it JOIN source_end se ON se.source_id = it.source_id
     WHERE it.interaction_id IN (
         SELECT e.interaction_id FROM items e JOIN source_end ee ON ee.source_id = e.source_id
-        WHERE ee.end_t < (SELECT end_t FROM latest_end))
+        WHERE ee.end_t < (SELECT end_t FROM latest_end)
+          AND e.interaction_id IN (SELECT interaction_id FROM live))
     GROUP BY it.interaction_id
     HAVING MAX(se.end_t) < (SELECT end_t FROM latest_end)
 ),
@@ -263,12 +264,10 @@ recipients AS (
 contacts AS (
     SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.channel_key,
            l.dur_s, l.is_meeting, l.is_call, l.sync,
-           COALESCE(o.until_t, (SELECT end_t FROM latest_end)) AS until_t,
            CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
     JOIN recipients r ON r.interaction_id = l.interaction_id
-    LEFT JOIN early o ON o.interaction_id = l.interaction_id
     WHERE r.automated = 0
 ),
 pairs AS (
@@ -281,7 +280,7 @@ pairs AS (
            SUM(CASE WHEN n = 1 THEN 1 ELSE 0 END) AS one_to_one,
            SUM(CASE WHEN n >= {GROUP_MIN_RECIPIENTS} THEN 1 ELSE 0 END) AS in_groups,
            {_distinct_counts(counting)}
-           MIN(ts) AS first_contact, MAX(ts) AS last_contact, MAX(until_t) AS until_t,
+           MIN(ts) AS first_contact, MAX(ts) AS last_contact,
            SUM(is_meeting) AS meetings, SUM(is_meeting * dur_s) / 60 AS meeting_minutes,
            SUM(is_call) AS calls, SUM(is_call * dur_s) / 60 AS call_minutes,
            SUM(sync) AS synchronous,
@@ -289,6 +288,19 @@ pairs AS (
            SUM(CASE WHEN src > dst THEN sync ELSE 0 END) AS sync_ba
     FROM contacts
     GROUP BY LEAST(src, dst), GREATEST(src, dst)
+),
+early_who AS (  -- who took part in interactions seen only in early-ending sources
+    SELECT w.interaction_id, w.person_id, w.role_rank, w.automated, e.until_t
+    FROM who w JOIN early e ON e.interaction_id = w.interaction_id
+),
+early_pairs AS (  -- per pair, its contacts in such interactions and when they were last seen
+    SELECT LEAST(s.person_id, r.person_id) AS person_a,
+           GREATEST(s.person_id, r.person_id) AS person_b,
+           COUNT(*) AS messages, MAX(s.until_t) AS until_t
+    FROM early_who s JOIN early_who r ON r.interaction_id = s.interaction_id
+    WHERE s.role_rank = 0 AND s.automated = 0
+      AND r.role_rank BETWEEN 1 AND 3 AND r.automated = 0
+    GROUP BY LEAST(s.person_id, r.person_id), GREATEST(s.person_id, r.person_id)
 ),
 replied AS (  -- reply and original first: few messages are replies, logs may have none
     SELECT r.interaction_id, r.t - o.t AS latency_s, o.interaction_id AS original_id
@@ -319,11 +331,14 @@ replies AS (
 span AS (
     SELECT MIN(t) AS first_t FROM live
 ),
-two_way AS (
+two_way AS (  -- a pair seen only in early-ending sources is seen until the latest of them
     SELECT p.*, unix_seconds(p.first_contact) AS first_t, unix_seconds(p.last_contact) AS last_t,
+           CASE WHEN e.messages = p.messages_ab + p.messages_ba THEN e.until_t
+                ELSE (SELECT end_t FROM latest_end) END AS until_t,
            p.messages_ab - p.sync_ab + p.synchronous AS reach_ab,
            p.messages_ba - p.sync_ba + p.synchronous AS reach_ba
     FROM pairs p
+    LEFT JOIN early_pairs e ON e.person_a = p.person_a AND e.person_b = p.person_b
 )
 SELECT w.person_a, w.person_b,
        CAST(w.messages_ab AS BIGINT) AS messages_ab,
