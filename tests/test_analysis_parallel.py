@@ -4,6 +4,7 @@ everything runs in order on one core."""
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from weakties import api, ties
+from weakties.analysis import collector_paused
 from weakties.config import Settings
 from weakties.graph import brokerage
 from weakties.store import connect
@@ -92,3 +94,18 @@ def test_parallel_analysis_writes_what_the_serial_one_does(
     said = stored.column("explanation").to_pylist()
     assert None not in said
     assert said == [explain(row) for row in rows(stored)]
+
+
+def test_the_collector_is_paused_during_an_analysis_and_restored_after() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failing analysis")
+    assert gc.isenabled()  # restored, even after an error
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller's own pause is left as it was
+    finally:
+        gc.enable()
