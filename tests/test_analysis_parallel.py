@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from weakties import api, ties
-from weakties.analysis import collector_paused
 from weakties.config import Settings
 from weakties.graph import brokerage
 from weakties.store import connect
@@ -96,16 +95,27 @@ def test_parallel_analysis_writes_what_the_serial_one_does(
     assert said == [explain(row) for row in rows(stored)]
 
 
-def test_the_collector_is_paused_during_an_analysis_and_restored_after() -> None:
+class _Watch:
+    """A progress sink that notes, at each step, whether the collector is running."""
+
+    def __init__(self) -> None:
+        self.collecting: list[bool] = []
+
+    def start(self, label: str, total: int | None) -> None:
+        self.collecting.append(gc.isenabled())
+
+    def advance(self, n: int) -> None:
+        self.collecting.append(gc.isenabled())
+
+    def finish(self) -> None:
+        return None
+
+
+def test_the_analysis_runs_with_the_collector_paused(tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    api.ingest(settings, [_log(tmp_path / "log.csv")])
+    watch = _Watch()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), collector_paused():
-        assert not gc.isenabled()
-        raise RuntimeError("a failing analysis")
-    assert gc.isenabled()  # restored, even after an error
-    gc.disable()
-    try:
-        with collector_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # a caller's own pause is left as it was
-    finally:
-        gc.enable()
+    api.analyze(settings, progress=watch)
+    assert len(watch.collecting) > 3 and not any(watch.collecting)
+    assert gc.isenabled()  # and resumed after

@@ -8,10 +8,8 @@ model version, so a later read never sees half an analysis.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +23,7 @@ from weakties.errors import InputError
 from weakties.ingest import ProgressSink
 from weakties.store.db import first_row
 from weakties.store.people import rebuild_people_if_stale
-from weakties.store.tuning import memory_at_least
+from weakties.store.tuning import collector_paused, memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
@@ -78,28 +76,6 @@ def analyze(
         )
     with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():
         return _analyze(con, as_of, progress)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration (reference counting
-    still frees everything that is not in a cycle; the analysis makes no cycles to
-    speak of).
-
-    The analysis turns columns into Python lists where igraph and the explanations
-    need them: hundreds of thousands of small objects in a short time, each batch of
-    which wakes the collector to walk every object the process holds. On the scale-10
-    demo organisation the collector ran about 250 times in one analysis and took
-    0.09 s; paused, the whole analysis took 1.36 / 1.53 s (min / median of 10 runs)
-    against 1.46 / 1.61 s, alternating runs.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _analyze(
