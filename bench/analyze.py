@@ -339,7 +339,7 @@ def _breakdown_child(db: str) -> None:
     from weakties.graph import communities as leiden_module
     from weakties.store import connect
     from weakties.store.people import rebuild_people
-    from weakties.store.tuning import memory_at_least
+    from weakties.store.tuning import collector_paused, memory_at_least
     from weakties.ties import TABLE_EXPLAIN_FROM, pin_bands, score, tie_features
     from weakties.ties.explain import explain, rows
     from weakties.ties.explain_columns import explain_table
@@ -359,7 +359,7 @@ def _breakdown_child(db: str) -> None:
     con = connect(Path(db), memory_limit=Settings().memory_limit)
     with _timed(t, "people"):
         rebuild_people(con)
-    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT):
+    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():  # as analyze runs
         with _timed(t, "ties_features_sql"):
             features = tie_features(con, latest_timestamp(con) or datetime.now(UTC))
         with _timed(t, "ties_score_band_explain"):
