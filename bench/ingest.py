@@ -12,12 +12,18 @@ same invocation, so the ratios compare like with like on the same (noisy) machin
   also reports ``us_per_message`` by stage (discover, open, write, owners, people,
   close; ``parse_and_rest`` is the remainder: reading and parsing, or waiting for
   the parse workers).
+* ``weakties_read_only``: weakties' own reader on one core, every record read and
+  parsed and nothing else (no keys, no store, no people): what the ingest's stages
+  after reading add is the difference to ``weakties``.
 
-Before each child, every file of its input is read once, so that each side reads
+Every configuration runs ``--repeat`` times (default 3) in interleaved rounds, and the
+fastest run of each is kept (all its times are listed): on a shared two-core machine
+the compat32 baseline alone took 1.2-1.7 s from run to run. Before each child, every
+file of its input is read once, so that each side reads
 from a warm page cache: a cold first read of the Enron maildir took ~50 us a file
 here, a warm one ~7 us, and whichever run came first would otherwise pay for all.
 
-Usage: python bench/ingest.py [--corpus PATH] [--scales 1,4]
+Usage: python bench/ingest.py [--corpus PATH] [--scales 1,4] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,6 +63,19 @@ def _baseline(root: Path, policy_name: str) -> dict[str, float]:
             message.get(name)
     seconds = time.perf_counter() - start
     return {"messages": len(files), "seconds": seconds}
+
+
+def _read_only(root: Path) -> dict[str, float]:
+    from weakties.sources.registry import discover
+    from weakties.store.tuning import collector_paused
+
+    start = time.perf_counter()
+    n = 0
+    with collector_paused():  # as ingest reads
+        for source in discover([root]):
+            for _ in source.records():
+                n += 1
+    return {"messages": n, "seconds": time.perf_counter() - start}
 
 
 def _weakties(root: Path, workers: int) -> dict[str, object]:
@@ -179,39 +197,65 @@ def _scaled_copy(root: Path, factor: int, into: Path) -> Path:
     return into
 
 
+def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of ``runs`` (each figure is that run's), with every run's seconds."""
+    best = dict(min(runs, key=lambda r: float(r["seconds"])))
+    best["all_seconds"] = [round(float(r["seconds"]), 3) for r in runs]
+    return best
+
+
+def _measure(args: argparse.Namespace, into: Path) -> dict[str, object]:
+    """Every configuration ``--repeat`` times, in interleaved rounds; the best of each."""
+    cores = os.cpu_count() or 1
+    corpus = str(args.corpus)
+    roots = {
+        scale: corpus if scale == 1 else str(_scaled_copy(args.corpus, scale, into / f"x{scale}"))
+        for scale in (int(s) for s in args.scales.split(","))
+    }
+    configs = {"compat32": ["compat32", corpus, "1"], "read_only": ["read_only", corpus, "1"]}
+    for scale, root in roots.items():
+        for workers in sorted({1, cores}):
+            configs[f"x{scale}_workers{workers}"] = ["weakties", root, str(workers)]
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
+    for _ in range(args.repeat):
+        for name, child in configs.items():
+            rounds[name].append(_child(child))
+    best = {name: _best(runs) for name, runs in rounds.items()}
+    base = best.pop("compat32")
+    for figures in best.values():
+        figures["speedup_vs_compat32"] = round(
+            figures["messages_per_s"] / base["messages_per_s"], 2
+        )
+    return {
+        "cores": cores,
+        "repeat": args.repeat,
+        "compat32": base,
+        "policy_default": _child(["default", corpus, "1"]),  # ~15x slower: run once
+        "weakties_read_only": best.pop("read_only"),
+        "weakties": best,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--scales", default="1,4")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()
     if args.child:
         kind, path, workers = args.child
         if kind == "weakties":
             print(json.dumps(_weakties(Path(path), int(workers))))
+        elif kind == "read_only":
+            print(json.dumps(_read_only(Path(path))))
         else:
             print(json.dumps(_baseline(Path(path), kind)))
         return
     if not args.corpus.exists():
         raise SystemExit(f"No corpus at {args.corpus}: pass --corpus PATH.")
-    cores = os.cpu_count() or 1
-    result: dict[str, object] = {"corpus": str(args.corpus), "cores": cores}
-    corpus = str(args.corpus)
-    base = _child(["compat32", corpus, "1"])
-    result["compat32"] = base
-    result["policy_default"] = _child(["default", corpus, "1"])
-    runs: dict[str, object] = {}
-    for scale in (int(s) for s in args.scales.split(",")):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = args.corpus if scale == 1 else _scaled_copy(args.corpus, scale, Path(tmp))
-            for workers in sorted({1, cores}):
-                figures = _child(["weakties", str(root), str(workers)])
-                figures["speedup_vs_compat32"] = round(
-                    figures["messages_per_s"] / base["messages_per_s"], 2
-                )
-                runs[f"x{scale}_workers{workers}"] = figures
-            shutil.rmtree(tmp, ignore_errors=True)
-    result["weakties"] = runs
+    with tempfile.TemporaryDirectory() as tmp:
+        result = {"corpus": str(args.corpus), **_measure(args, Path(tmp))}
     print(json.dumps(result, indent=1))
 
 
