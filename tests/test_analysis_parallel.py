@@ -10,9 +10,11 @@ import random
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from weakties import api, ties
+from weakties.analysis import tie_graph
 from weakties.config import Settings
 from weakties.graph import brokerage
 from weakties.store import connect
@@ -119,3 +121,21 @@ def test_the_analysis_runs_with_the_collector_paused(tmp_path: Path) -> None:
     api.analyze(settings, progress=watch)
     assert len(watch.collecting) > 3 and not any(watch.collecting)
     assert gc.isenabled()  # and resumed after
+
+
+def test_the_tie_graph_is_the_same_whatever_the_order_of_the_ties(tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    api.ingest(settings, [_log(tmp_path / "log.csv")])
+    con = connect(settings.db_path)
+    try:
+        given = ties.scored_ties(con, explained=False, in_pair_order=False)
+    finally:
+        con.close()
+    shuffled = given.take(np.random.default_rng(3).permutation(given.num_rows))
+    keep, g = tie_graph(given)
+    keep_shuffled, h = tie_graph(shuffled)
+    assert g.n_edges > 100 and g.n_edges == h.n_edges
+    assert np.array_equal(g.person_ids, h.person_ids)
+    assert np.array_equal(g.source, h.source) and np.array_equal(g.target, h.target)
+    assert np.array_equal(g.weights(), h.weights())
+    assert int(keep.sum()) == int(keep_shuffled.sum()) == g.n_edges

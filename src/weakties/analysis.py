@@ -88,7 +88,7 @@ def _analyze(
     # table) runs on this thread, without the GIL, beside the graph measures.
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
-        ties = scored_ties(con, as_of=as_of, explained=False)
+        ties = scored_ties(con, as_of=as_of, explained=False, in_pair_order=False)
         explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)
@@ -126,15 +126,17 @@ def _analyze(
 
 def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
     """Which ties enter the graph (their band is in :data:`GRAPH_BANDS`), and the graph
-    they make, weighted by strength."""
+    they make, weighted by strength.
+
+    Edges are added in pair order whatever the order of ``ties``, so the graph, and
+    what is computed on it, is the same from one run to the next.
+    """
     inside = pc.is_in(ties.column("band"), value_set=pa.array(GRAPH_BANDS, pa.string()))
     keep = inside.to_numpy(zero_copy_only=False).astype(np.bool_)
     kept = ties.select(["person_a", "person_b", "strength"]).filter(inside)  # not all 49
-    g = graph.from_ties(
-        kept.column("person_a").to_numpy(),
-        kept.column("person_b").to_numpy(),
-        kept.column("strength").to_numpy(),
-    )
+    a, b = kept.column("person_a").to_numpy(), kept.column("person_b").to_numpy()
+    order = np.lexsort((b, a))
+    g = graph.from_ties(a[order], b[order], kept.column("strength").to_numpy()[order])
     return keep, g
 
 
