@@ -245,13 +245,24 @@ early AS (  -- interactions seen only in sources that end before the latest-endi
     GROUP BY it.interaction_id
     HAVING MAX(se.end_t) < (SELECT end_t FROM latest_end)
 ),
-who AS (
-    SELECT pt.interaction_id, d.person_id,
-           MIN({_ROLE_RANK}) AS role_rank,
-           MAX(CASE WHEN d.automated THEN 1 ELSE 0 END) AS automated
+marked AS (  -- each address, and whether its person has other addresses too
+    SELECT address, person_id, CASE WHEN automated THEN 1 ELSE 0 END AS automated,
+           COUNT(*) OVER (PARTITION BY person_id) > 1 AS shared
+    FROM identities
+),
+appearances AS (
+    SELECT pt.interaction_id, d.person_id, {_ROLE_RANK} AS role_rank, d.automated, d.shared
     FROM participants pt
-    JOIN identities d ON d.address = pt.address
-    GROUP BY pt.interaction_id, d.person_id
+    JOIN marked d ON d.address = pt.address
+),
+who AS (  -- each person once per interaction, in their most direct role
+    -- The store holds an address at most once per interaction, so only a person with
+    -- several addresses can appear twice: only their rows need grouping.
+    SELECT interaction_id, person_id, role_rank, automated FROM appearances WHERE NOT shared
+    UNION ALL
+    SELECT interaction_id, person_id, MIN(role_rank), MAX(automated)
+    FROM appearances WHERE shared
+    GROUP BY interaction_id, person_id
 ),
 senders AS (
     SELECT interaction_id, person_id FROM who WHERE role_rank = 0 AND automated = 0
