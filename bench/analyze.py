@@ -368,9 +368,8 @@ def _breakdown_child(db: str) -> None:
             explain_table(table) if table.num_rows >= TABLE_EXPLAIN_FROM else [
                 explain(row) for row in rows(table)
             ]
-        with _timed(t, "ties_sort_and_pins"):
-            ties = pin_bands(con, table.sort_by([("person_a", "ascending"),
-                                                 ("person_b", "ascending")]))  # fmt: skip
+        with _timed(t, "ties_pins"):
+            ties = pin_bands(con, table)
         with _timed(t, "graph_build"):
             keep, g = tie_graph(ties)
         with _timed(t, "leiden_total"):

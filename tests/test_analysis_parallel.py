@@ -128,7 +128,7 @@ def test_the_tie_graph_is_the_same_whatever_the_order_of_the_ties(tmp_path: Path
     api.ingest(settings, [_log(tmp_path / "log.csv")])
     con = connect(settings.db_path)
     try:
-        given = ties.scored_ties(con, explained=False, in_pair_order=False)
+        given = ties.scored_ties(con, explained=False)
     finally:
         con.close()
     shuffled = given.take(np.random.default_rng(3).permutation(given.num_rows))

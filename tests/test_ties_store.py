@@ -492,7 +492,9 @@ def test_pins_applied_in_memory_match_the_stored_ones(office: Store) -> None:
     pin_tie(office.con, "alice@corp.com", "me@corp.com", "weak")
     pin_tie(office.con, "alice@corp.com", "me@home.org", "dormant")
     pin_tie(office.con, "bob@vendor.com", "me@corp.com", "strong")
-    in_memory = scored_ties(office.con, as_of=AS_OF)
+    in_memory = scored_ties(office.con, as_of=AS_OF).sort_by(
+        [("person_a", "ascending"), ("person_b", "ascending")]
+    )
     stored = compute_ties(office.con, as_of=AS_OF)
     columns = ["person_a", "person_b", "band", "model_band", "pinned"]
     assert in_memory.select(columns).to_pylist() == stored.select(columns).to_pylist()

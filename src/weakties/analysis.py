@@ -88,7 +88,7 @@ def _analyze(
     # table) runs on this thread, without the GIL, beside the graph measures.
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
-        ties = scored_ties(con, as_of=as_of, explained=False, in_pair_order=False)
+        ties = scored_ties(con, as_of=as_of, explained=False)
         explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)

@@ -114,21 +114,19 @@ def scored_ties(
     params: StrengthParams = DEFAULT_PARAMS,
     rules: BandRules = DEFAULT_RULES,
     explained: bool = True,
-    in_pair_order: bool = True,
 ) -> pa.Table:
-    """Every tie with its features, scores, band, explanation and pins, sorted by pair.
+    """Every tie with its features, scores, band, explanation and pins.
 
     What :func:`compute_ties` stores, without storing it: the analysis adds the graph's
     columns first and writes the table once. With ``explained=False`` the explanation
     column is left NULL, for the caller to fill with :func:`with_explanations` later.
-    With ``in_pair_order=False`` the rows come in the features query's own order (which
-    varies from run to run): sorting every column of the scale-10 demo organisation's
-    68k ties took 0.02-0.05 s, and the analysis needs only the graph's columns in order.
+    Rows come in the features query's own order, which varies from run to run: sorting
+    every column of the scale-10 demo organisation's 68k ties took 0.02-0.05 s, and
+    readers sort what they need (the stored table is read back ordered by pair, the
+    tie graph sorts its three columns).
     """
     moment = as_of or latest_timestamp(con) or datetime.now(UTC)
     table = score(tie_features(con, moment), params, rules, explained=explained)
-    if in_pair_order:
-        table = table.sort_by([("person_a", "ascending"), ("person_b", "ascending")])
     return pin_bands(con, table)
 
 
