@@ -19,9 +19,9 @@ same invocation, so the ratios compare like with like on the same (noisy) machin
 Every configuration runs ``--repeat`` times (default 3) in interleaved rounds, and the
 fastest run of each is kept (all its times are listed): on a shared two-core machine
 the compat32 baseline alone took 1.2-1.7 s from run to run. Before each child, every
-file of its input is read once, so that each side reads
-from a warm page cache: a cold first read of the Enron maildir took ~50 us a file
-here, a warm one ~7 us, and whichever run came first would otherwise pay for all.
+file of its input is read once, so that each side reads from a warm page cache: a cold
+first read of the Enron maildir took ~50 us a file here, a warm one ~7 us, and
+whichever run came first would otherwise pay for all.
 
 Usage: python bench/ingest.py [--corpus PATH] [--scales 1,4] [--repeat 3]
 """
