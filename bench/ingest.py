@@ -15,6 +15,10 @@ same invocation, so the ratios compare like with like on the same (noisy) machin
 * ``weakties_read_only``: weakties' own reader on one core, every record read and
   parsed and nothing else (no keys, no store, no people): what the ingest's stages
   after reading add is the difference to ``weakties``.
+* ``weakties_store_only``: the whole ingest on one core from records read and parsed
+  beforehand (not timed): opening the store, deduplicating, writing, owners, people
+  and closing. With ``weakties_read_only`` it splits the ingest in two; each half's
+  speed-up caps the whole one's.
 
 Every configuration runs ``--repeat`` times (default 3) in interleaved rounds, and the
 fastest run of each is kept (all its times are listed): on a shared two-core machine
@@ -76,6 +80,41 @@ def _read_only(root: Path) -> dict[str, float]:
             for _ in source.records():
                 n += 1
     return {"messages": n, "seconds": time.perf_counter() - start}
+
+
+def _store_only(root: Path) -> dict[str, float]:
+    from weakties.config import Settings
+    from weakties.ingest import ingest_sources
+    from weakties.records import Record
+    from weakties.sources.base import Source
+    from weakties.sources.registry import discover
+    from weakties.store.db import connect
+    from weakties.store.tuning import collector_paused
+
+    class Preparsed(Source):
+        """A source whose records were read beforehand."""
+
+        def __init__(self, source: Source) -> None:
+            super().__init__(source.path, source.label)
+            self.kind = source.kind
+            self.parsed = list(source.records())
+
+        def records(self) -> Iterator[Record]:
+            return iter(self.parsed)
+
+        def estimate(self) -> int:
+            return len(self.parsed)
+
+    with collector_paused():
+        sources = [Preparsed(source) for source in discover([root])]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_path=Path(tmp) / "bench.duckdb", workers=1)
+        start = time.perf_counter()
+        con = connect(settings.db_path, memory_limit=settings.memory_limit)
+        ingest_sources(con, sources, settings)
+        con.close()
+        seconds = time.perf_counter() - start
+    return {"messages": sum(len(s.parsed) for s in sources), "seconds": seconds}
 
 
 def _weakties(root: Path, workers: int) -> dict[str, object]:
@@ -212,7 +251,11 @@ def _measure(args: argparse.Namespace, into: Path) -> dict[str, object]:
         scale: corpus if scale == 1 else str(_scaled_copy(args.corpus, scale, into / f"x{scale}"))
         for scale in (int(s) for s in args.scales.split(","))
     }
-    configs = {"compat32": ["compat32", corpus, "1"], "read_only": ["read_only", corpus, "1"]}
+    configs = {
+        "compat32": ["compat32", corpus, "1"],
+        "read_only": ["read_only", corpus, "1"],
+        "store_only": ["store_only", corpus, "1"],
+    }
     for scale, root in roots.items():
         for workers in sorted({1, cores}):
             configs[f"x{scale}_workers{workers}"] = ["weakties", root, str(workers)]
@@ -232,6 +275,7 @@ def _measure(args: argparse.Namespace, into: Path) -> dict[str, object]:
         "compat32": base,
         "policy_default": _child(["default", corpus, "1"]),  # ~15x slower: run once
         "weakties_read_only": best.pop("read_only"),
+        "weakties_store_only": best.pop("store_only"),
         "weakties": best,
     }
 
@@ -249,6 +293,8 @@ def main() -> None:
             print(json.dumps(_weakties(Path(path), int(workers))))
         elif kind == "read_only":
             print(json.dumps(_read_only(Path(path))))
+        elif kind == "store_only":
+            print(json.dumps(_store_only(Path(path))))
         else:
             print(json.dumps(_baseline(Path(path), kind)))
         return
