@@ -111,6 +111,7 @@ def test_pin_survives_analysis(demo: tuple[Path, Path]) -> None:
         (lambda p: _write(p / "empty.mbox", b""), "empty"),
         (lambda p: _write(p / "photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50), "binary"),
         (lambda p: _mkdir(p / "nothing"), "no mail"),
+        (lambda p: _fifo(p / "pipe.mbox"), "a pipe"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -153,6 +154,11 @@ def test_unanalysed_store_and_bad_options(tmp_path: Path) -> None:
 
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
     return path
 
 

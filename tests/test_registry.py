@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,6 +73,59 @@ def test_plain_folder_with_an_mbox_beside_messages(tmp_path: Path) -> None:
     found = discover([tmp_path])
     assert [type(s) for s in found] == [MaildirSource, MboxSource]
     assert found[0].estimate() == 2  # the mbox is read by its own source; .txt skipped
+
+
+def test_pipes_are_never_opened_and_links_back_up_end(tmp_path: Path) -> None:
+    """A named pipe would block its reader until some writer came; a link to a parent
+    folder would nest the same mail ever deeper."""
+    mail = tmp_path / "mail"
+    (mail / "team").mkdir(parents=True)
+    shutil.copy(MAIL / "eml" / "list.eml", mail / "team" / "1.eml")
+    shutil.copy(MAIL / "mbox" / "crlf.mbox", mail / "old.mbox")
+    (mail / "solo").mkdir()
+    shutil.copy(MAIL / "eml" / "group.eml", mail / "solo" / "1.eml")
+    (mail / "team" / "up").symlink_to(mail, target_is_directory=True)
+    (mail / "again").symlink_to(mail / "solo", target_is_directory=True)
+    with _watched_fifo(mail / "incoming") as opened, _watched_fifo(mail / "team" / "2.eml"):
+        found = discover([mail])
+        records = [r for s in found for r in s.records()]
+        with pytest.raises(UnknownFormatError, match="a pipe, socket or device"):
+            discover([mail / "incoming"])  # named directly: said, not read
+    assert not opened
+    assert shape(found) == [
+        ("MboxSource", "old.mbox"),
+        ("EmlSource", "solo"),  # not again as "again"
+        ("EmlSource", "team"),
+    ]
+    assert len(records) == 2 + len(list(MboxSource(MAIL / "mbox" / "crlf.mbox").records()))
+
+
+@contextmanager
+def _watched_fifo(path: Path) -> Iterator[list[bool]]:
+    """A named pipe at ``path``; the list yielded gets an entry if anyone opens it to
+    read (the watcher then closes its end, so that the reader sees an empty file
+    instead of waiting forever)."""
+    os.mkfifo(path)
+    opened: list[bool] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader yet
+                time.sleep(0.005)
+                continue
+            opened.append(True)
+            os.close(fd)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield opened
+    finally:
+        done.set()
+        watcher.join()
 
 
 def test_log_files_go_to_the_log_source(tmp_path: Path) -> None:

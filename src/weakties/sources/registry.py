@@ -11,7 +11,10 @@ NUL bytes); folders are split into mailboxes with one rule of thumb:
   ``.eml`` files and sub-mailbox in it is its own source.
 
 Files that are not mail inside a folder (README, notes) are skipped quietly;
-named directly, they are an error.
+named directly, they are an error. So are pipes, sockets and devices: opening a pipe
+to sniff it would wait for a writer forever. Symbolic links to folders are followed,
+each real folder once, so a link back up the tree ends instead of nesting the same
+mail ever deeper.
 """
 
 from __future__ import annotations
@@ -74,10 +77,15 @@ def _discover_one(path: Path) -> list[Source]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder.", "Check the path.")
     if path.is_dir():
-        sources = [s for s in _for_dir(path) if s.estimate() != 0]  # empty Maildirs: no mail
+        sources = [s for s in _for_dir(path, set()) if s.estimate() != 0]  # empty Maildirs
         if not sources:
             raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
         return sources
+    if not path.is_file():
+        raise UnknownFormatError(
+            f"{path}: a pipe, socket or device, not a file.",
+            "Save the mail to a file first, then ingest that file.",
+        )
     kind = sniff(path)
     source = _for_file(path, kind)
     if source is not None:
@@ -110,8 +118,18 @@ def _log_source(path: Path) -> Source:
     return LogSource(path)
 
 
-def _for_dir(folder: Path) -> list[Source]:
-    """Sources in ``folder``: one mailbox, or a collection of them."""
+def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
+    """Sources in ``folder``: one mailbox, or a collection of them.
+
+    ``visited`` holds the real folders (device, inode) already looked into.
+    """
+    try:
+        real = folder.stat()
+    except OSError:
+        return []
+    if (real.st_dev, real.st_ino) in visited:
+        return []
+    visited.add((real.st_dev, real.st_ino))
     if is_maildir(folder) or _has_sent_folder(folder):
         return [MaildirSource(folder)]
     try:
@@ -127,6 +145,8 @@ def _for_dir(folder: Path) -> list[Source]:
         if is_eml_name(entry.name):
             emls = True
             continue
+        if not entry.is_file():
+            continue  # a pipe, socket, device or broken link: nothing to read
         kind = sniff(entry)
         if kind is Kind.MESSAGE:
             messages = True
@@ -140,9 +160,9 @@ def _for_dir(folder: Path) -> list[Source]:
         return [mailbox, *sources]
     if emls:
         sources.append(EmlSource(folder))
-    for entry in entries:
+    for entry in sorted(entries, key=Path.is_symlink):  # a real folder before a link to it
         if entry.is_dir() and not entry.name.startswith("."):
-            sources.extend(_for_dir(entry))
+            sources.extend(_for_dir(entry, visited))
     return sources
 
 
