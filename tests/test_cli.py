@@ -124,6 +124,36 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make, words: str) -> N
     assert not db.exists()
 
 
+def test_file_names_that_are_not_utf8(tmp_path: Path) -> None:
+    """Linux file names are bytes: ones that are not UTF-8 are read, stored and listed
+    with ``\\xNN`` escapes, and a second run knows them."""
+    root = os.fsencode(tmp_path / "mail")
+    box = os.path.join(root, b"box\xff")
+    os.makedirs(os.path.join(box, b"cur"))
+    for name, data in (
+        (b"1\xfe.", MESSAGE % b"1"),
+        (b"2.", MESSAGE % b"2"),
+        (b"3\xfe.", b"no mail"),
+    ):
+        Path(os.fsdecode(os.path.join(box, b"cur", name))).write_bytes(data)
+    mbox = b"".join(b"From a@b.com Mon Jan  1 00:00:00 2001\n" + MESSAGE % n for n in (b"3", b"4"))
+    Path(os.fsdecode(os.path.join(root, b"old\xe9.mbox"))).write_bytes(mbox)
+    db = tmp_path / "s.duckdb"
+    first = ok(db, "ingest", os.fsdecode(root))
+    assert "box\\xff" in first and "old\\xe9.mbox" in first
+    assert "already in the store" in ok(db, "ingest", os.fsdecode(root))
+    with duckdb.connect(str(db), read_only=True) as con:
+        locations = [r[0] for r in con.execute("SELECT location FROM items ORDER BY 1").fetchall()]
+        labels = sorted(r[0] for r in con.execute("SELECT label FROM sources").fetchall())
+    assert len(locations) == 5 and labels == ["box\\xff", "old\\xe9.mbox"]
+    assert sum("/box\\xff/cur/" in x for x in locations) == 3
+    (quarantined,) = json.loads(ok(db, "quarantine", "--format", "json"))
+    assert quarantined["location"].endswith("/box\\xff/cur/3\\xfe.")
+
+
+MESSAGE = b"From: a@b.com\nTo: c@d.com\nDate: Mon, 1 Jan 2001 0%s:00:00 +0000\n\nbody\n"
+
+
 def test_analyze_without_a_store_or_without_interactions(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     for words in ("No store at", "no interactions"):

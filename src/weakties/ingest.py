@@ -18,7 +18,7 @@ import duckdb
 from weakties.config import Settings
 from weakties.identity.addresses import canonical_name
 from weakties.parsing import Parsed, worker_pool
-from weakties.records import Record
+from weakties.records import Record, path_text
 from weakties.sources.base import Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
@@ -127,7 +127,8 @@ def _ingest_one(
         sink.advance(len(batch))
     sink.finish()
     owner, how = infer_owner(con, source_id)
-    return SourceReport(source_id, source.label, source.kind, str(source.path), counts, owner, how)
+    path = path_text(source.path)
+    return SourceReport(source_id, source.label, source.kind, path, counts, owner, how)
 
 
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -143,7 +144,7 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 
 def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     """The id of ``source`` in the store, adding it on first sight."""
-    path = str(source.path.resolve())
+    path = path_text(source.path.resolve())
     now = datetime.now(UTC)
     row = first_row(con.execute("SELECT source_id FROM sources WHERE path = ?", [path]))
     if row:
@@ -268,7 +269,7 @@ def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> bool:
 def _start_run(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> int:
     row = first_row(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs"))
     run_id = int(row[0]) if row else 1
-    paths = "\n".join(str(s.path) for s in sources)
+    paths = "\n".join(path_text(s.path) for s in sources)
     con.execute(
         "INSERT INTO runs (run_id, started_at, ingested_by, paths) VALUES (?, ?, ?, ?)",
         [run_id, datetime.now(UTC), _user(), paths],

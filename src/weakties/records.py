@@ -7,10 +7,28 @@ one :class:`Quarantined`, so the ingest accounting always adds up.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A path (or a message naming one) as text that can be stored and printed.
+
+    A file name is bytes: those that are not UTF-8 reach Python as lone surrogates,
+    which neither the store nor a terminal takes. They become ``\\xNN`` escapes here;
+    the file itself is still opened by its real name.
+    """
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
 
 
 class Role(StrEnum):

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
-from weakties.records import Record
+from weakties.records import Record, path_text
 
 
 class Source(ABC):
@@ -23,7 +23,7 @@ class Source(ABC):
 
     def __init__(self, path: Path, label: str | None = None) -> None:
         self.path = path
-        self.label = label or path.name
+        self.label = path_text(label or path.name)
 
     @abstractmethod
     def records(self) -> Iterator[Record]:

@@ -27,7 +27,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from weakties.errors import InputError
-from weakties.records import CHANNEL_NAME, Interaction, Participant, Quarantined, Record, Role
+from weakties.records import (
+    CHANNEL_NAME,
+    Interaction,
+    Participant,
+    Quarantined,
+    Record,
+    Role,
+    path_text,
+)
 from weakties.sources.base import Source
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
@@ -42,7 +50,7 @@ class LogSource(Source):
 
     def __init__(self, path: Path, label: str | None = None) -> None:
         super().__init__(path, label)
-        self._location = str(path.resolve())
+        self._location = path_text(path.resolve())
 
     def records(self) -> Iterator[Record]:
         ranks = ContentRanks()

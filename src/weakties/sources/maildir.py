@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from weakties.records import Quarantined, Record
+from weakties.records import Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import header_end
@@ -231,9 +231,9 @@ def read_files(files: Iterable[tuple[str, str | None, bool]]) -> Iterator[Record
         try:
             raw = read_head(path)
         except (OSError, zlib.error) as exc:
-            yield Quarantined(path, "unreadable", str(exc))
+            yield Quarantined(path_text(path), "unreadable", path_text(str(exc)))
             continue
-        yield parse_message(raw, path, folder=folder, is_sent=sent)
+        yield parse_message(raw, path_text(path), folder=folder, is_sent=sent)
 
 
 class _MaildirPart(Source):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from weakties.errors import InputError
-from weakties.records import Quarantined, Record
+from weakties.records import Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import looks_like_header_line
@@ -190,7 +190,7 @@ class MboxSource(Source):
         A file that breaks off (a truncated gzip, a read error) ends with one
         ``unreadable`` quarantine record for the part that could not be read.
         """
-        prefix = str(self.path.absolute())
+        prefix = path_text(self.path.absolute())
         try:
             stream = open_maybe_gzip(self.path)
         except OSError as exc:
@@ -199,7 +199,7 @@ class MboxSource(Source):
             try:
                 yield from self._parse(scan(stream), prefix)
             except (OSError, EOFError, zlib.error) as exc:
-                yield Quarantined(f"{prefix}#unreadable", "unreadable", str(exc))
+                yield Quarantined(f"{prefix}#unreadable", "unreadable", path_text(str(exc)))
 
     def _parse(self, messages: Iterator[_Message], prefix: str) -> Iterator[Record]:
         archive: str | None = None
