@@ -64,6 +64,46 @@ def test_rows_become_interactions_or_quarantine(tmp_path: Path) -> None:
     assert [p.address for p in sms.participants] == ["42", "17", "23"]
 
 
+def test_a_broken_line_or_byte_costs_one_row_not_the_log(tmp_path: Path) -> None:
+    """Lines with too few or too many fields and values that are not UTF-8 are
+    quarantined, each once and in file order; every other row is read, a quoted
+    line break included, and a second ingest knows them all."""
+    good = "2024-03-0{},email,ana@acme.example,bo@acme.example\n"
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        (
+            "timestamp,channel,sender,recipients\n"
+            "2024-03-01,email,ana@acme.example\n"  # a field short
+            + good.format(2)
+            + "2024-03-03,email,b\xffo@acme.example,ana@acme.example\n"
+            + '2024-03-04,email,ana@acme.example,"bo@acme.example;\ncy@acme.example"\n'
+            + "2024-03-05,email,ana@acme.example,bo@acme.example,extra\n"  # one too many
+            + good.format(6)
+        ).encode("latin-1")
+    )
+    records = _records(path)
+    kinds = [(r.location.rpartition("#")[2], getattr(r, "reason", "")) for r in records]
+    assert kinds == [
+        ("row1", ""),
+        ("row2", "bad-encoding"),
+        ("row3", ""),
+        ("row4", ""),
+        ("bad1", "bad-row"),
+        ("bad2", "bad-row"),
+    ]
+    quoted = records[2]
+    assert isinstance(quoted, Interaction)
+    assert [p.address for p in quoted.participants[1:]] == ["bo@acme.example", "cy@acme.example"]
+    assert isinstance(records[4], Quarantined) and "3 fields, not 4" in records[4].detail
+    assert isinstance(records[1], Quarantined) and "sender" in records[1].detail
+    con = connect(tmp_path / "s.duckdb")
+    first = ingest_sources(con, [LogSource(path)], Settings()).totals
+    assert (first.read, first.stored, first.quarantined) == (6, 3, 3)
+    again = ingest_sources(con, [LogSource(path)], Settings()).totals
+    assert (again.read, again.stored, again.known) == (6, 0, 6)
+    con.close()
+
+
 def test_identical_rows_stay_distinct_but_reingest_adds_nothing(tmp_path: Path) -> None:
     path = _write(tmp_path)
     con = connect(tmp_path / "s.duckdb")

@@ -10,7 +10,10 @@ Columns (header names, any order, case-insensitive):
 ``thread_id``  optional
 ``interaction_id`` optional; a stable id makes re-ingesting overlapping logs exact
 
-A row that cannot be read is quarantined with its row number and the reason.
+A row that cannot be read is quarantined with its row number and the reason; so is a
+CSV line with too few or too many fields (``#bad<n>``, the n-th such line: with quoted
+newlines allowed, the parser cannot tell line numbers) and a row with a value that is
+not UTF-8. The rest of the log is read.
 """
 
 from __future__ import annotations
@@ -55,8 +58,10 @@ class LogSource(Source):
     def records(self) -> Iterator[Record]:
         ranks = ContentRanks()
         row = 0
-        for batch in self._batches():
-            columns = {name: batch.column(name).to_pylist() for name in batch.schema.names}
+        broken: list[str] = []  # CSV lines with the wrong number of fields, as met
+        n_broken = 0  # of them, already yielded
+        for batch in self._batches(broken):
+            columns, undecoded = _columns(batch)
             rows = [{n: _text(v[i]) for n, v in columns.items()} for i in range(batch.num_rows)]
             keyed = [i for i, values in enumerate(rows) if not _given_id(values)]
             digests = [_content_digest(rows[i]) for i in keyed]
@@ -64,13 +69,25 @@ class LogSource(Source):
             keys = {i: f"row:{d.hex()}:{r}" for i, d, r in zip(keyed, digests, taken, strict=True)}
             for i, values in enumerate(rows):
                 row += 1
-                yield self._record(values, row, keys.get(i, ""))
+                if i in undecoded:
+                    detail = f"the {undecoded[i]} value is not UTF-8"
+                    yield Quarantined(f"{self._location}#row{row}", "bad-encoding", detail)
+                else:
+                    yield self._record(values, row, keys.get(i, ""))
+            yield from self._broken(broken, n_broken)
+            n_broken += len(broken)
+            broken.clear()
+        yield from self._broken(broken, n_broken)  # after the last batch, or with none
 
-    def _batches(self) -> Iterator[pa.RecordBatch]:
+    def _broken(self, lines: list[str], before: int) -> Iterator[Quarantined]:
+        for n, text in enumerate(lines, before + 1):
+            yield Quarantined(f"{self._location}#bad{n}", "bad-row", text)
+
+    def _batches(self, broken: list[str]) -> Iterator[pa.RecordBatch]:
         if self.path.suffix.lower() == ".parquet":
             yield from _parquet_batches(self.path)
         else:
-            yield from _csv_batches(self.path)
+            yield from _csv_batches(self.path, broken)
 
     def _record(self, values: dict[str, str], row: int, row_key: str) -> Record:
         location = f"{self._location}#row{row}"
@@ -196,6 +213,35 @@ def _duration(text: str) -> float | None:
     return value
 
 
+def _columns(batch: pa.RecordBatch) -> tuple[dict[str, list[str | None]], dict[int, str]]:
+    """The batch's values by column, and the rows with a value that is not UTF-8 (the
+    first such column of each). A CSV is read without checking UTF-8, so that one bad
+    byte costs one row, not the whole log; a column is only decoded here value by
+    value when Arrow finds it invalid."""
+    columns: dict[str, list[str | None]] = {}
+    undecoded: dict[int, str] = {}
+    for name in batch.schema.names:
+        column = batch.column(name)
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid:
+            columns[name] = _decoded(column.view(pa.binary()).to_pylist(), name, undecoded)
+        else:
+            columns[name] = column.to_pylist()
+    return columns, undecoded
+
+
+def _decoded(raw: list[bytes | None], name: str, undecoded: dict[int, str]) -> list[str | None]:
+    values: list[str | None] = []
+    for i, value in enumerate(raw):
+        try:
+            values.append(None if value is None else value.decode("utf-8"))
+        except UnicodeDecodeError:
+            values.append("")
+            undecoded.setdefault(i, name)
+    return values
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -210,16 +256,28 @@ def _check_columns(names: list[str], path: Path) -> None:
         )
 
 
-def _csv_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _csv_batches(path: Path, broken: list[str]) -> Iterator[pa.RecordBatch]:
+    """The log's batches; each line with the wrong number of fields is skipped and its
+    text (shortened) appended to ``broken``. Read on one thread, so that those lines
+    come in file order."""
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+
+    def skip(line: pacsv.InvalidRow) -> str:
+        text = line.text.replace("\x00", "")[:200]
+        broken.append(f"{line.actual_columns} fields, not {line.expected_columns}: {text}")
+        return "skip"
+
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=1 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in (*REQUIRED, *OPTIONAL)},
                 strings_can_be_null=False,
+                check_utf8=False,
             ),
         )
     except pa.ArrowInvalid as exc:
