@@ -139,6 +139,33 @@ def test_parquet_reads_like_csv(tmp_path: Path) -> None:
     assert isinstance(records[1], Interaction) and records[1].duration_s == 12.5
 
 
+def test_parquet_recipients_may_be_a_list(tmp_path: Path) -> None:
+    """Parquet has list columns: recipients given as a list read as the ``;``-joined
+    text would; a column that is neither text, number nor list is a one-line error."""
+    table = pa.table(
+        {
+            "timestamp": pa.array([1709285400, 1709285460], pa.timestamp("s", tz="UTC")),
+            "channel": ["email", "chat"],
+            "sender": ["a@x.example", "u1"],
+            "recipients": pa.array([["b@x.example", "c@x.example"], ["u2"]]),
+        }
+    )
+    path = tmp_path / "log.parquet"
+    pq.write_table(table, path)
+    email, chat = _records(path)
+    assert isinstance(email, Interaction) and isinstance(chat, Interaction)
+    assert [p.address for p in email.participants] == ["a@x.example", "b@x.example", "c@x.example"]
+    assert email.timestamp == datetime.fromtimestamp(1709285400, UTC)
+    numbers = tmp_path / "numbers.parquet"
+    pq.write_table(table.set_column(3, "recipients", pa.array([[7, 8], [9]])), numbers)
+    assert [p.address for p in _records(numbers)[0].participants] == ["a@x.example", "7", "8"]
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(table.set_column(3, "recipients", pa.array([{"to": 1}, {"to": 2}])), nested)
+    with pytest.raises(InputError, match=r"recipients column holds struct") as info:
+        _records(nested)
+    assert "\n" not in str(info.value)
+
+
 def test_missing_columns_is_an_input_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "when,who\n2024-01-01,a\n")
     with pytest.raises(InputError, match="timestamp, channel, sender, recipients"):

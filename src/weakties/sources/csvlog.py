@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -281,7 +282,7 @@ def _csv_batches(path: Path, broken: list[str]) -> Iterator[pa.RecordBatch]:
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path} is not a readable CSV: {exc}.", "Check the file.") from exc
+        raise InputError(f"{path} is not a readable CSV: {_said(exc)}.", "Check the file.") from exc
     names = [n.strip().lower() for n in reader.schema.names]
     _check_columns(names, path)
     while True:
@@ -290,22 +291,41 @@ def _csv_batches(path: Path, broken: list[str]) -> Iterator[pa.RecordBatch]:
         except StopIteration:
             return
         except pa.ArrowInvalid as exc:
-            raise InputError(f"{path}: {exc}.", "Fix the CSV and ingest again.") from exc
-        yield _as_strings(batch, names)
+            raise InputError(f"{path}: {_said(exc)}.", "Fix the CSV and ingest again.") from exc
+        yield _as_strings(batch, names, path)
 
 
 def _parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
     try:
         file = pq.ParquetFile(path)
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path} is not a Parquet file: {exc}.", "Check the file.") from exc
+        raise InputError(f"{path} is not a Parquet file: {_said(exc)}.", "Check the file.") from exc
     names = [n.strip().lower() for n in file.schema_arrow.names]
     _check_columns(names, path)
     for batch in file.iter_batches(batch_size=65536):
-        yield _as_strings(batch, names)
+        yield _as_strings(batch, names, path)
 
 
-def _as_strings(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
+def _as_strings(batch: pa.RecordBatch, names: list[str], path: Path) -> pa.RecordBatch:
+    """The log's columns as text; a list column (Parquet recipients, say) is joined
+    with ``;``, the separator of a text column."""
     keep = [(i, n) for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL]
-    arrays = [batch.column(i).cast(pa.string()) for i, _ in keep]
+    arrays = [_as_text(batch.column(i), n, path) for i, n in keep]
     return pa.RecordBatch.from_arrays(arrays, names=[n for _, n in keep])
+
+
+def _as_text(column: pa.Array, name: str, path: Path) -> pa.Array:
+    try:
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            return pc.binary_join(column.cast(pa.list_(pa.string())), ";")
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(
+            f"{path}: the {name} column holds {column.type}, which is not text: {_said(exc)}.",
+            "Give it as text, numbers or a list of text (see README, 'Interaction logs').",
+        ) from exc
+
+
+def _said(exc: Exception) -> str:
+    """An error's own words, without a closing full stop (ours follows)."""
+    return str(exc).strip().rstrip(".")
