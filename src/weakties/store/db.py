@@ -126,4 +126,6 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """The error's first line, without closing punctuation (the message adds its own)."""
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(".!") if text else type(exc).__name__
