@@ -83,12 +83,12 @@ def _read_only(root: Path) -> dict[str, float]:
 
 
 def _store_only(root: Path) -> dict[str, float]:
+    from weakties import api
     from weakties.config import Settings
     from weakties.ingest import ingest_sources
     from weakties.records import Record
     from weakties.sources.base import Source
     from weakties.sources.registry import discover
-    from weakties.store.db import connect
     from weakties.store.tuning import collector_paused
 
     class Preparsed(Source):
@@ -110,9 +110,8 @@ def _store_only(root: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db_path=Path(tmp) / "bench.duckdb", workers=1)
         start = time.perf_counter()
-        con = connect(settings.db_path, memory_limit=settings.memory_limit)
-        ingest_sources(con, sources, settings)
-        con.close()
+        with api.open_store(settings) as con:  # as api.ingest does, minus the reading
+            ingest_sources(con, sources, settings)
         seconds = time.perf_counter() - start
     return {"messages": sum(len(s.parsed) for s in sources), "seconds": seconds}
 
