@@ -124,6 +124,16 @@ def test_every_column_is_stored_as_read(con: duckdb.DuckDBPyConnection) -> None:
     ]
 
 
+def test_a_detail_naming_a_file_that_is_not_utf8_is_stored(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """An error's text may quote a file name whose bytes are not UTF-8 (lone surrogates
+    in Python); it is stored with ``\\xNN`` escapes."""
+    name = b"/m/caf\xe9".decode("utf-8", "surrogateescape")
+    write_batch(con, 1, [Quarantined("/m/1", "unreadable", f"[Errno 5] I/O error: '{name}'")])
+    assert rows(con, "SELECT detail FROM quarantine") == [("[Errno 5] I/O error: '/m/caf\\xe9'",)]
+
+
 def test_a_failed_batch_leaves_nothing(con: duckdb.DuckDBPyConnection) -> None:
     bad = Quarantined("/m/2", None)  # type: ignore[arg-type]  # NOT NULL fails at insert
     with pytest.raises(duckdb.ConstraintException):

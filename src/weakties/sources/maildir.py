@@ -231,7 +231,7 @@ def read_files(files: Iterable[tuple[str, str | None, bool]]) -> Iterator[Record
         try:
             raw = read_head(path)
         except (OSError, zlib.error) as exc:
-            yield Quarantined(path_text(path), "unreadable", path_text(str(exc)))
+            yield Quarantined(path_text(path), "unreadable", str(exc))
             continue
         yield parse_message(raw, path_text(path), folder=folder, is_sent=sent)
 

@@ -199,7 +199,7 @@ class MboxSource(Source):
             try:
                 yield from self._parse(scan(stream), prefix)
             except (OSError, EOFError, zlib.error) as exc:
-                yield Quarantined(f"{prefix}#unreadable", "unreadable", path_text(str(exc)))
+                yield Quarantined(f"{prefix}#unreadable", "unreadable", str(exc))
 
     def _parse(self, messages: Iterator[_Message], prefix: str) -> Iterator[Record]:
         archive: str | None = None

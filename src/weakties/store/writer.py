@@ -22,7 +22,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from weakties.records import AliasEvidence, Interaction, Participant, Quarantined, Record
+from weakties.records import (
+    AliasEvidence,
+    Interaction,
+    Participant,
+    Quarantined,
+    Record,
+    path_text,
+)
 from weakties.store.keys import interaction_keys, stable_id
 
 _STRING = pa.string()
@@ -305,7 +312,7 @@ def _quarantined(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
         "location": pa.array([r.location for r in rows], _STRING),
         "source_id": pa.array([source_id] * len(rows), _INT32),
         "reason": pa.array([r.reason for r in rows], _STRING),
-        "detail": pa.array([r.detail[:500] for r in rows], _STRING),
+        "detail": pa.array([path_text(r.detail[:500]) for r in rows], _STRING),
     }
 
 
