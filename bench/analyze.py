@@ -337,8 +337,8 @@ def _breakdown_child(db: str) -> None:
     from weakties.config import Settings
     from weakties.graph import brokerage
     from weakties.graph import communities as leiden_module
+    from weakties.identity.rebuild import rebuild_people
     from weakties.store import connect
-    from weakties.store.people import rebuild_people
     from weakties.store.tuning import collector_paused, memory_at_least
     from weakties.ties import TABLE_EXPLAIN_FROM, pin_bands, score, tie_features
     from weakties.ties.explain import explain, rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from weakties.identity.addresses import (
+from weakties.text.addresses import (
     canonical_name,
     clean_address_list,
     clean_name,

@@ -77,8 +77,12 @@ def test_phillip_allen_is_one_person_with_all_his_forms(
     people = con.execute("SELECT count(*) FROM people WHERE is_owner").fetchall()
     con.close()
     forms = {r[0] for r in rows}
-    assert {"phillip.allen@enron.com", "k..allen@enron.com", "pallen@enron.com",
-            "phillip.k.allen@enron.com"} <= forms
+    assert {
+        "phillip.allen@enron.com",
+        "k..allen@enron.com",
+        "pallen@enron.com",
+        "phillip.k.allen@enron.com",
+    } <= forms
     assert not any("diana" in a or "lauri" in a for a in forms)  # other Allens stay apart
     assert people == [(6,)]
 

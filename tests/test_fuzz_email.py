@@ -10,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from weakties.identity.addresses import parse_address_list
 from weakties.records import Interaction, Quarantined
 from weakties.sources.email import parse_message
-from weakties.sources.headers import decode_words, parse_date
+from weakties.sources.headers import parse_date
 from weakties.sources.mbox import scan
+from weakties.text.addresses import parse_address_list
+from weakties.text.decode import decode_words
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 FIXTURE_SEEDS = sorted(p.read_bytes() for p in MAIL.rglob("*") if p.is_file() and p.suffix != ".md")

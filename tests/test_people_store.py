@@ -8,13 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from weakties.identity.rebuild import MODEL_VERSION, rebuild_people, rebuild_people_if_stale
 from weakties.store.db import connect
-from weakties.store.people import (
-    MODEL_VERSION,
-    owner_person_ids,
-    rebuild_people,
-    rebuild_people_if_stale,
-)
+from weakties.store.people import owner_person_ids
 
 Who = tuple[str, str]  # (address, display name)
 

@@ -16,8 +16,17 @@ def test_new_store_is_at_current_version(tmp_path: Path) -> None:
     con = connect(tmp_path / "s.duckdb")
     assert schema_version(con) == SCHEMA_VERSION
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-    assert {"people", "identities", "organisations", "interactions", "participants",
-            "sources", "quarantine", "items", "source_owners"} <= tables
+    assert {
+        "people",
+        "identities",
+        "organisations",
+        "interactions",
+        "participants",
+        "sources",
+        "quarantine",
+        "items",
+        "source_owners",
+    } <= tables
     con.close()
 
 

@@ -180,9 +180,7 @@ _DAYS = st.one_of(
                      45.67, 76.1, 729.9, 730.0, 912.5, 1095.75]),
     st.floats(0.0, 4000.0),
 )  # fmt: skip
-_SHARE = st.one_of(
-    st.sampled_from([0.0, 0.2, 0.5, 0.6, 1.0]), st.floats(0.0, 1.0, allow_nan=False)
-)
+_SHARE = st.one_of(st.sampled_from([0.0, 0.2, 0.5, 0.6, 1.0]), st.floats(0.0, 1.0, allow_nan=False))
 _COUNT = st.one_of(st.sampled_from([0, 1, 2]), st.integers(0, 500))
 _ROWS = st.builds(
     TieRow,

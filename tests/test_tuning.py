@@ -108,7 +108,7 @@ def test_ingest_leaves_the_connection_and_collector_as_it_found_them(tmp_path: P
 def test_people_rebuild_doubles_its_cap_until_it_fits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: int, limits: list[str]
 ) -> None:
-    from weakties.store import people
+    from weakties.identity import rebuild as people
 
     real = people.rebuild_people_if_stale
     seen: list[object] = []
@@ -135,7 +135,7 @@ def test_people_rebuild_starts_from_a_cap_scaled_to_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from weakties import ingest
-    from weakties.store import people
+    from weakties.identity import rebuild as people
 
     seen: list[object] = []
     real = people.rebuild_people_if_stale

@@ -20,9 +20,9 @@ import pyarrow.compute as pc
 
 from weakties import graph
 from weakties.errors import InputError
-from weakties.ingest import ProgressSink
+from weakties.identity.rebuild import rebuild_people_if_stale
+from weakties.progress import ProgressSink
 from weakties.store.db import first_row
-from weakties.store.people import rebuild_people_if_stale
 from weakties.store.tuning import collector_paused, memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 

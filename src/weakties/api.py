@@ -14,11 +14,12 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
-from weakties.ingest import IngestReport, ProgressSink, ingest_sources, resolve_paths
+from weakties.ingest import IngestReport, ingest_sources, resolve_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
+from weakties.progress import ProgressSink
 from weakties.store import connect, reads
 from weakties.ties import pin_tie, unpin_tie
 

@@ -1,7 +1,7 @@
 """Ingest: sources -> records -> store, with accounting, owners and progress.
 
 The core knows nothing of terminals: progress is reported through the small
-:class:`ProgressSink` protocol that adapters implement.
+:class:`~weakties.progress.ProgressSink` protocol that adapters implement.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
 from weakties.config import Settings
-from weakties.identity.addresses import canonical_name
 from weakties.parsing import Parsed, worker_pool
+from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
 from weakties.sources.base import Source
 from weakties.store.db import first_row
@@ -29,6 +28,7 @@ from weakties.store.tuning import (
     size_bytes,
 )
 from weakties.store.writer import BatchCounts, write_batch
+from weakties.text.addresses import canonical_name
 
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
@@ -36,29 +36,6 @@ PEOPLE_BYTES_PER_PARTICIPANT = 20
 
 SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
-
-
-class ProgressSink(Protocol):
-    """What ingest tells an adapter while it runs."""
-
-    def start(self, label: str, total: int | None) -> None: ...
-
-    def advance(self, n: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class SilentProgress:
-    """Reports nothing: for runs without a terminal."""
-
-    def start(self, label: str, total: int | None) -> None:
-        return None
-
-    def advance(self, n: int) -> None:
-        return None
-
-    def finish(self) -> None:
-        return None
 
 
 @dataclass(slots=True)
@@ -256,7 +233,7 @@ def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> bool:
     (Enron 4x: 265 -> 247 MB). Returns False when DuckDB ran out of memory (nothing
     was written), so that the caller can try again with more.
     """
-    from weakties.store.people import rebuild_people_if_stale
+    from weakties.identity.rebuild import rebuild_people_if_stale
 
     con.execute("CHECKPOINT")
     try:

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from weakties.ingest import ProgressSink, SilentProgress
+from weakties.progress import ProgressSink, SilentProgress
 
 
 class _SpeedColumn(ProgressColumn):

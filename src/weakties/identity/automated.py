@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from weakties.identity.addresses import is_automated_local_part
 from weakties.identity.orgs import org_domain
+from weakties.text.addresses import is_automated_local_part
 
 
 def is_email(address: str) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from weakties.identity.addresses import canonical_name, clean_name
 from weakties.identity.automated import is_email
+from weakties.text.addresses import canonical_name, clean_name
 
 
 def _words(text: str) -> frozenset[str]:

@@ -16,14 +16,6 @@ import re
 from datetime import datetime
 from typing import TypeVar
 
-from weakties.identity.addresses import (
-    clean_address_list,
-    clean_name,
-    domain_of,
-    exchange_alias,
-    is_automated_local_part,
-    parse_address_list,
-)
 from weakties.records import (
     AliasEvidence,
     DateFlag,
@@ -34,6 +26,14 @@ from weakties.records import (
     Role,
 )
 from weakties.sources import headers as hdr
+from weakties.text.addresses import (
+    clean_address_list,
+    clean_name,
+    domain_of,
+    exchange_alias,
+    is_automated_local_part,
+    parse_address_list,
+)
 
 MAX_HEADER_BYTES = 8 << 20
 """Headers beyond this are ignored: no real message has 8 MB of them."""

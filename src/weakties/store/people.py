@@ -1,21 +1,19 @@
-"""Rebuild the derived identity tables (identities, people, organisations) from facts.
+"""The store's side of identity resolution: the facts it reads, and the derived
+identity tables (identities, people, organisations) it writes.
 
 Aggregation happens in DuckDB: Python only sees one row per (address, name)
 and one per address, never the participant rows. The three tables are
 replaced in one transaction, so readers see either the old or the new people.
+Resolving the facts into people is :mod:`weakties.identity.rebuild`'s job; this
+module knows nothing of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
-
-from weakties.identity.automated import Activity
-from weakties.identity.resolve import Link, Observation, Resolution, resolve
-
-MODEL_VERSION = "identity-1"
 
 # A regular of a list is a recipient on at least this share of the list's threads (and
 # on at least LIST_MIN_THREADS of them) who never sends; resolve decides whether it is
@@ -111,32 +109,6 @@ SELECT 'me', lower(trim(address)) FROM me
 """
 
 
-@dataclass(frozen=True, slots=True)
-class PeopleSummary:
-    """What a rebuild produced."""
-
-    people: int
-    identities: int
-    organisations: int
-    automated: int  # people flagged as automated senders
-    merged: int  # people with more than one address
-    refused: int  # name merges refused by the over-merging guard
-
-
-def rebuild_people(con: duckdb.DuckDBPyConnection) -> PeopleSummary:
-    """Resolve identities from the facts and replace the derived identity tables."""
-    resolution = resolve(_observations(con), _links(con), _owners(con), _activity(con))
-    _write(con, resolution)
-    return PeopleSummary(
-        people=len(resolution.people),
-        identities=len(resolution.identities),
-        organisations=len(resolution.organisations),
-        automated=sum(1 for p in resolution.people if p.automated),
-        merged=resolution.n_merged,
-        refused=len(resolution.refusals),
-    )
-
-
 _STAMP_SQL = """
 SELECT (SELECT count(*) FROM items) || ':' || (SELECT count(*) FROM identity_links)
        || ':' || (SELECT count(*) FROM source_owners) || ':' || (SELECT count(*) FROM me)
@@ -144,20 +116,19 @@ SELECT (SELECT count(*) FROM items) || ':' || (SELECT count(*) FROM identity_lin
 """
 
 
-def rebuild_people_if_stale(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild people unless no fact they depend on changed since the last rebuild.
+def people_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """What the derived identity tables depend on, as one string.
 
     Facts are append-only, so counts of the ledger, alias links, owners and the
-    ``me`` addresses identify the state they were built from. Returns whether it
-    rebuilt.
+    ``me`` addresses identify the state they were built from.
     """
-    stamp = str(con.execute(_STAMP_SQL).fetchall()[0][0])
+    return str(con.execute(_STAMP_SQL).fetchall()[0][0])
+
+
+def people_built_from(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The stamp of the facts the identity tables were last built from, or None."""
     built = con.execute("SELECT value FROM meta WHERE key = 'people_built_from'").fetchall()
-    if built and built[0][0] == stamp:
-        return False
-    rebuild_people(con)
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('people_built_from', ?)", [stamp])
-    return True
+    return str(built[0][0]) if built else None
 
 
 def owner_person_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -166,24 +137,26 @@ def owner_person_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(row[0]) for row in rows.fetchall()]
 
 
-def _observations(con: duckdb.DuckDBPyConnection) -> list[Observation]:
-    """One per (address, name); the query's column types are the fields' own."""
-    return [Observation(*row) for row in con.execute(_OBSERVATIONS_SQL).fetchall()]
+def observation_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """One row per (address, display name): ``address, name, n_seen, n_sent``."""
+    return con.execute(_OBSERVATIONS_SQL).fetchall()
 
 
-def _activity(con: duckdb.DuckDBPyConnection) -> list[Activity]:
-    """One per address, its columns in :class:`Activity`'s field order and types
-    (VARCHAR, BIGINT, ..., DOUBLE, ..., BOOLEAN): built as they come, with no
-    per-field conversion."""
-    return [Activity(*row) for row in con.execute(_ACTIVITY_SQL).fetchall()]
+def activity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """One row per address, in the order of ``identity.automated.Activity``'s fields
+    (VARCHAR, BIGINT, ..., DOUBLE, ..., BOOLEAN), so that rows become activities with
+    no per-field conversion."""
+    return con.execute(_ACTIVITY_SQL).fetchall()
 
 
-def _links(con: duckdb.DuckDBPyConnection) -> list[Link]:
+def link_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Alias evidence the sources saw: ``address, other, evidence``."""
     rows = con.execute("SELECT address, other, evidence FROM identity_links").fetchall()
-    return [Link(str(a), str(o), str(e)) for a, o, e in rows]
+    return [(str(a), str(o), str(e)) for a, o, e in rows]
 
 
-def _owners(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+def owner_groups(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    """The addresses of each source's owner, and the ``me`` addresses, one group each."""
     groups: dict[str, list[str]] = {}
     for key, address in con.execute(_OWNERS_SQL).fetchall():
         if address:
@@ -191,64 +164,24 @@ def _owners(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
     return list(groups.values())
 
 
-def _write(con: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
-    """Replace identities, people and organisations in one transaction."""
-    tables = {
-        "identities": _identities_table(resolution),
-        "people": _people_table(resolution),
-        "organisations": _organisations_table(resolution),
-    }
+def write_people(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, pa.Table],
+    stamp: str,
+) -> None:
+    """Replace identities, people and organisations, and record the facts' stamp, in
+    one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for name, table in tables.items():
+        for name in ("identities", "people", "organisations"):
             con.execute(f"DELETE FROM {name}")
-            con.register("_rebuilt", table)
+            con.register("_rebuilt", tables[name])
             try:
                 con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _rebuilt")
             finally:
                 con.unregister("_rebuilt")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('people_built_from', ?)", [stamp])
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-
-
-def _identities_table(resolution: Resolution) -> pa.Table:
-    rows = resolution.identities
-    return pa.table(
-        {
-            "address": pa.array([i.address for i in rows], pa.string()),
-            "person_id": pa.array([i.person_id for i in rows], pa.int64()),
-            "kind": pa.array([i.kind for i in rows], pa.string()),
-            "domain": pa.array([i.domain for i in rows], pa.string()),
-            "names": pa.array([list(i.names) for i in rows], pa.list_(pa.string())),
-            "automated": pa.array([i.automated for i in rows], pa.bool_()),
-            "n_interactions": pa.array([i.n_interactions for i in rows], pa.int64()),
-        }
-    )
-
-
-def _people_table(resolution: Resolution) -> pa.Table:
-    rows = resolution.people
-    return pa.table(
-        {
-            "person_id": pa.array([p.person_id for p in rows], pa.int64()),
-            "display_name": pa.array([p.display_name for p in rows], pa.string()),
-            "primary_address": pa.array([p.primary_address for p in rows], pa.string()),
-            "org_domain": pa.array([p.org_domain for p in rows], pa.string()),
-            "automated": pa.array([p.automated for p in rows], pa.bool_()),
-            "is_owner": pa.array([p.is_owner for p in rows], pa.bool_()),
-            "model_version": pa.array([MODEL_VERSION] * len(rows), pa.string()),
-        }
-    )
-
-
-def _organisations_table(resolution: Resolution) -> pa.Table:
-    rows = resolution.organisations
-    return pa.table(
-        {
-            "org_domain": pa.array([o.org_domain for o in rows], pa.string()),
-            "name": pa.array([o.name for o in rows], pa.string()),
-            "n_people": pa.array([o.n_people for o in rows], pa.int64()),
-        }
-    )

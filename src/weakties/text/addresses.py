@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from weakties.sources.headers import decode_words, short_cache
+from weakties.text.decode import decode_words, short_cache
 
 Mailbox = tuple[str, str]
 """``(normalised address, display name)``; the name may be ""."""
