@@ -22,10 +22,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from weakties.channels import semantics
+
 _RANK = {"from": 0, "organizer": 0, "to": 1, "attendee": 1, "cc": 2, "bcc": 3}
 CC_FACTOR = 0.5
 GROUP_MIN_RECIPIENTS = 5
-SYNCHRONOUS = frozenset({"meeting", "call", "in_person", "video", "proximity"})
 DAY = 86400
 
 _ROWS = """
@@ -54,13 +55,14 @@ class _Pair:
     __slots__ = (
         "call_s", "calls", "channels", "days", "first", "first_t", "in_groups", "last",
         "last_t", "meeting_s", "meetings", "messages_ab", "messages_ba", "one_to_one", "sync",
-        "sync_ab", "sync_ba", "until_t", "weeks", "weighted_ab", "weighted_ba",
-        "weighted_seconds",
+        "took_part", "undirected", "undirected_ab", "undirected_ba", "until_t", "weeks",
+        "weighted_ab", "weighted_ba", "weighted_seconds",
     )  # fmt: skip
 
     def __init__(self, ts: datetime, t: int) -> None:
         self.messages_ab = self.messages_ba = self.one_to_one = self.in_groups = 0
-        self.meetings = self.calls = self.sync = self.sync_ab = self.sync_ba = 0
+        self.meetings = self.calls = self.sync = self.took_part = 0
+        self.undirected = self.undirected_ab = self.undirected_ba = 0
         self.weighted_ab = self.weighted_ba = self.weighted_seconds = 0.0
         self.meeting_s = self.call_s = 0.0
         self.days: set[int] = set()
@@ -112,7 +114,11 @@ def _contacts(
         recipients = [(p, rank, auto) for p, (rank, auto) in who.items() if 1 <= rank <= 3]
         n = len(recipients)
         dur = duration or 0.0
-        sync = int(channel in SYNCHRONOUS and (duration is None or duration > 0))
+        kind = semantics(channel)
+        happened = duration is None or duration > 0  # a missed call lasts 0 s
+        sync = int(kind.synchronous and happened)
+        took_part = int(kind.mutual and happened)
+        undirected = int(not kind.initiated)
         for s in senders:
             for r, rank, auto in recipients:
                 if auto:
@@ -126,11 +132,11 @@ def _contacts(
                 if forward:
                     pair.messages_ab += 1
                     pair.weighted_ab += w
-                    pair.sync_ab += sync
+                    pair.undirected_ab += undirected
                 else:
                     pair.messages_ba += 1
                     pair.weighted_ba += w
-                    pair.sync_ba += sync
+                    pair.undirected_ba += undirected
                 pair.weighted_seconds += w * dur
                 pair.one_to_one += n == 1
                 pair.in_groups += n >= GROUP_MIN_RECIPIENTS
@@ -151,6 +157,8 @@ def _contacts(
                     pair.call_s += dur
                 pair.channels.add(channel)
                 pair.sync += sync
+                pair.took_part += took_part
+                pair.undirected += undirected
     return pairs, senders_of
 
 
@@ -197,8 +205,8 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     out: dict[str, list[Any]] = defaultdict(list)
     for (a, b), p in sorted(pairs.items()):
         messages = p.messages_ab + p.messages_ba
-        reach_ab = p.messages_ab - p.sync_ab + p.sync
-        reach_ba = p.messages_ba - p.sync_ba + p.sync
+        reach_ab = p.messages_ab - p.undirected_ab + p.undirected
+        reach_ba = p.messages_ba - p.undirected_ba + p.undirected
         ab, ba, latency = replies.get((a, b), (0, 0, float("nan")))
         top = max(reach_ab, reach_ba)
         end = min(as_of_s, p.until_t if p.until_t is not None else as_of_s)
@@ -214,6 +222,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
             ("recency_days", (end - p.last_t) / DAY), ("as_of", as_of),
             ("observed_days", (as_of_s - first_t) / DAY),
             ("balance", 0.0 if top == 0 else min(reach_ab, reach_ba) / top),
+            ("two_way", (reach_ab > 0 and reach_ba > 0) or p.took_part > 0),
             ("meetings", p.meetings), ("meeting_minutes", p.meeting_s / 60),
             ("calls", p.calls), ("call_minutes", p.call_s / 60),
             ("channels", len(p.channels)), ("synchronous", p.sync),

@@ -218,3 +218,26 @@ def test_shared_data_collections(shared_data: Path) -> None:
     assert len(lists) == 10
     with pytest.raises(UnknownFormatError):
         discover([shared_data / "mailing-lists" / "README.md"])
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_compressed_mailboxes_and_messages_in_a_folder_are_read(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A compressed mbox or message in a folder used to be skipped without a word."""
+    import bz2
+    import lzma
+
+    pack = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    (tmp_path / f"archive.mbox{suffix}").write_bytes(
+        pack((MAIL / "mbox" / "crlf.mbox").read_bytes())
+    )
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / f"1{suffix}").write_bytes(pack((MAIL / "eml" / "list.eml").read_bytes()))
+    found = discover([tmp_path])
+    assert [type(s) for s in found] == [MboxSource, MaildirSource]
+    records = [r for s in found for r in s.records()]
+    assert records and all(isinstance(r, Interaction) for r in records)
+    plain = [r for r in MboxSource(MAIL / "mbox" / "crlf.mbox").records()]
+    assert len(records) == len(plain) + 1

@@ -82,15 +82,15 @@ def test_a_version_1_store_migrates_keeping_its_rows(tmp_path: Path) -> None:
     )
     raw.close()
     con = connect(path)
-    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert schema_version(con) == SCHEMA_VERSION == 3
     assert con.execute("SELECT * FROM items").fetchall() == [("/m/1", 1, "stored", 7, True)]
     assert sorted(con.execute("SELECT * FROM interaction_keys").fetchall()) == [
         ("c:00", 7),
         ("m:a@b", 7),
     ]
     assert con.execute(
-        "SELECT interaction_id, bulk, n_participants FROM interactions"
-    ).fetchall() == [(7, True, 2)]
+        "SELECT interaction_id, bulk, n_participants, public FROM interactions"
+    ).fetchall() == [(7, True, 2, False)]
     keyed = con.execute(
         "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
     ).fetchall()
@@ -113,3 +113,36 @@ def test_a_new_store_has_the_same_tables_as_a_migrated_one(tmp_path: Path) -> No
     assert migrated.execute(constraints).fetchall() == fresh.execute(constraints).fetchall()
     migrated.close()
     fresh.close()
+
+
+def test_a_store_with_ad_hoc_analysis_tables_is_told_to_analyse_again(tmp_path: Path) -> None:
+    """Version 2 made the analysis tables with CREATE OR REPLACE; version 3 declares them.
+    The old ones are dropped, and a listing says to run analyze, not a database error."""
+    from weakties.insights.queries import require_analysis
+
+    path = tmp_path / "v2.duckdb"
+    raw = duckdb.connect(str(path))
+    MIGRATIONS[0](raw)
+    MIGRATIONS[1](raw)
+    raw.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    raw.execute("CREATE TABLE ties AS SELECT 1 AS person_a, 2 AS person_b, 0.5 AS strength")
+    raw.close()
+    con = connect(path)
+    assert con.execute("SELECT count(*) FROM ties").fetchall() == [(0,)]
+    with pytest.raises(StoreError, match="weakties analyze"):
+        require_analysis(con)
+    con.close()
+
+
+def test_changed_analysis_declarations_drop_the_old_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weakties.store import db, schema
+
+    path = tmp_path / "s.duckdb"
+    connect(path).close()
+    monkeypatch.setattr(db, "DERIVED_VERSION", schema.DERIVED_VERSION + 1)
+    monkeypatch.setattr(schema, "DERIVED_VERSION", schema.DERIVED_VERSION + 1)
+    con = connect(path)
+    assert db.derived_version(con) == schema.DERIVED_VERSION
+    con.close()

@@ -259,6 +259,7 @@ def test_one_way_sender_features(office: Store) -> None:
     t = _ties(office, as_of=AS_OF)[ME, BOB]
     assert (t["messages_ab"], t["messages_ba"]) == (0, 14)
     assert t["balance"] == 0.0
+    assert not t["two_way"]
     assert t["active_days"] == 14
     assert t["duration_days"] == pytest.approx(39.0)
     assert t["recency_days"] == pytest.approx(21.0)
@@ -288,8 +289,10 @@ def test_meetings_and_calls(office: Store) -> None:
     assert (t["messages_ab"], t["messages_ba"]) == (20, 6)
     assert t["channels"] == 3
     assert t["synchronous"] == 22  # the missed call is not a conversation
-    # Meetings and answered calls count both ways: 0 + 22 from me, 4 + 22 from Erin.
-    assert t["balance"] == pytest.approx(22 / 26)
+    # Meetings count both ways (an organiser is not the one who cares more); calls count
+    # for whoever placed them: 20 from me, 3 emails and 3 calls + 20 meetings from Erin.
+    assert t["balance"] == pytest.approx(20 / 26)
+    assert t["two_way"]
     assert t["weighted_minutes"] == pytest.approx(620.0)
 
 

@@ -92,10 +92,13 @@ def test_strength_never_rises_when_a_bad_feature_grows(
 
 @settings(max_examples=200, deadline=None)
 @given(_ties())
-def test_no_reciprocity_is_always_one_way(values: dict[str, float]) -> None:
+def test_a_tie_the_other_side_never_took_part_in_is_always_one_way(
+    values: dict[str, float],
+) -> None:
     inputs = tie(**{**values, "balance": 0.0})
     s = scores(inputs)
-    bands = band(strength=s.strength, base=s.base, decay=s.decay, balance=inputs.balance)
+    never = np.zeros(1, dtype=np.bool_)
+    bands = band(strength=s.strength, base=s.base, decay=s.decay, two_way=never)
     assert bands.tolist() == [Band.ONE_WAY]
 
 
@@ -123,7 +126,8 @@ def test_saturate_is_half_at_the_half_saturation_constant() -> None:
 
 def _band_of(inputs: TieInputs) -> str:
     s = scores(inputs)
-    return str(band(strength=s.strength, base=s.base, decay=s.decay, balance=inputs.balance)[0])
+    two_way = np.asarray(inputs.balance) > 0
+    return str(band(strength=s.strength, base=s.base, decay=s.decay, two_way=two_way)[0])
 
 
 def test_long_tie_quiet_for_three_months_is_not_gone() -> None:

@@ -9,7 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from weakties.records import AliasEvidence, DateFlag, Interaction, Participant, Quarantined, Role
+from weakties.records import (
+    AliasEvidence,
+    Contact,
+    ContactKind,
+    DateFlag,
+    Interaction,
+    Participant,
+    Quarantined,
+    Role,
+)
 from weakties.store.db import connect
 from weakties.store.keys import interaction_keys, stable_id
 from weakties.store.writer import write_batch
@@ -102,6 +111,7 @@ def test_every_column_is_stored_as_read(con: duckdb.DuckDBPyConnection) -> None:
         date_flag=DateFlag.UNPARSED,
         is_sent=True,
         aliases=[AliasEvidence("ann@acme.com", "alee@acme.com", "exchange-dn")] * 2,
+        public=True,
     )
     counts = write_batch(con, 3, [record, Quarantined("/m/2", "no-sender", "x" * 600)])
     assert (counts.stored, counts.automated, counts.quarantined) == (1, 1, 1)
@@ -109,7 +119,7 @@ def test_every_column_is_stored_as_read(con: duckdb.DuckDBPyConnection) -> None:
     natural, content = interaction_keys(record)
     assert rows(con, "SELECT * EXCLUDE (interaction_id) FROM interactions") == [
         (natural, content, 3, "email", WHEN, "unparsed", "one@x", "zero@x", "t1", "00ff",
-         "team.acme.com", True, True, None, 2)
+         "team.acme.com", True, True, None, 2, True)
     ]  # fmt: skip
     assert rows(con, "SELECT location, source_id, outcome, is_sent FROM items ORDER BY 1") == [
         ("/m/1", 3, "stored", True),
@@ -140,3 +150,35 @@ def test_a_failed_batch_leaves_nothing(con: duckdb.DuckDBPyConnection) -> None:
         write_batch(con, 1, [mail("/m/1", "one@x"), bad])
     for table in ("items", "interactions", "interaction_keys", "participants"):
         assert rows(con, f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_contacts_are_stored_once_with_their_identities_as_one_person(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    card = Contact(
+        "/c.vcf#1",
+        ContactKind.CARD,
+        name="Ana Ámbar",
+        identities=("ana@acme.example", "tel:+34600000001", "ana@gmail.com"),
+        organisation="Acme",
+        title="CFO",
+    )
+    first = write_batch(con, 1, [card])
+    again = write_batch(con, 2, [Contact(**{**_fields(card), "location": "/d.vcf#4"})])
+    assert (first.stored, again.stored, again.duplicates) == (1, 0, 1)
+    assert rows(con, "SELECT kind, name, organisation, title, since FROM contacts") == [
+        ("card", "Ana Ámbar", "Acme", "CFO", None)
+    ]
+    assert rows(con, "SELECT address FROM contact_identities ORDER BY 1") == [
+        ("ana@acme.example",), ("ana@gmail.com",), ("tel:+34600000001",)
+    ]  # fmt: skip
+    assert rows(con, "SELECT address, other FROM identity_links ORDER BY 2") == [
+        ("ana@acme.example", "ana@gmail.com"), ("ana@acme.example", "tel:+34600000001")
+    ]  # fmt: skip
+    assert rows(con, "SELECT outcome, interaction_id FROM items ORDER BY location") == [
+        ("stored", None), ("duplicate", None)
+    ]  # fmt: skip
+
+
+def _fields(card: Contact) -> dict[str, object]:
+    return {name: getattr(card, name) for name in Contact.__slots__}  # type: ignore[attr-defined]

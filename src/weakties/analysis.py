@@ -2,8 +2,10 @@
 
 Steps: people (identity resolution) → ties (features, strength, bands) → the tie
 graph → communities (Leiden) → overlap and bridges → brokerage and connectors.
-Everything is written in one transaction per table family and stamped with the
-model version, so a later read never sees half an analysis.
+The ties are staged on a second connection while the graph measures run; then ties,
+person metrics and communities are published with the analysis's stamp in one
+transaction (:mod:`weakties.store.derived`), so a later read never sees half an
+analysis.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from weakties import graph
 from weakties.errors import InputError
 from weakties.identity.rebuild import rebuild_people_if_stale
 from weakties.progress import ProgressSink
+from weakties.store import derived
 from weakties.store.db import first_row
+from weakties.store.people import people_stamp
 from weakties.store.tuning import collector_paused, memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 
@@ -84,6 +88,7 @@ def _analyze(
     step = _Steps(progress)
     step("people")
     rebuild_people_if_stale(con)
+    facts = people_stamp(con)
     # DuckDB work that nothing else waits for (the explanations, then the ties
     # table) runs on this thread, without the GIL, beside the graph measures.
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
@@ -105,9 +110,11 @@ def _analyze(
         brokerage = graph.connectors(g, found.membership, between=between)
         step("write")
         labels = _labels(g, found, who.result())
-        _write_people(con, g, found, brokerage)
-        _write_communities(con, g, found, labels)
+        metrics = _people_table(g, found, brokerage)
+        groups = _communities_table(found, labels)
         writing.result()
+        stamp = derived.AnalysisStamp(MODEL_VERSION, _as_of(ties), facts)
+        derived.publish(con, stamp, metrics=metrics, communities=groups)
     step.done()
     bands = ties.group_by("band").aggregate([("band", "count")]).to_pylist()
     return AnalysisSummary(
@@ -189,8 +196,8 @@ def _write_ties(
     bridges: graph.Bridges,
     mutual: np.ndarray,
 ) -> None:
-    """Store ``ties`` with mutual contacts, overlap and the bridge columns (NULL outside
-    the graph), replacing the table in one transaction."""
+    """Stage ``ties`` with mutual contacts, overlap and the bridge columns (NULL outside
+    the graph) for the analysis to publish."""
     inside = np.flatnonzero(keep)
     edge = np.zeros(ties.num_rows, dtype=np.int64)
     edge[inside] = g.edge_ids(
@@ -215,7 +222,7 @@ def _write_ties(
             ties = ties.set_column(ties.column_names.index(name), name, values)
         else:
             ties = ties.append_column(name, values)
-    _replace(con, "ties", ties)
+    derived.stage_ties(con, ties)
 
 
 def _write_ties_apart(
@@ -235,13 +242,10 @@ def _write_ties_apart(
         own.close()
 
 
-def _write_people(
-    con: duckdb.DuckDBPyConnection,
-    g: graph.TieGraph,
-    found: graph.Communities,
-    brokerage: graph.Brokerage,
-) -> None:
-    metrics = pa.table(
+def _people_table(
+    g: graph.TieGraph, found: graph.Communities, brokerage: graph.Brokerage
+) -> pa.Table:
+    return pa.table(
         {
             "person_id": pa.array(g.person_ids, pa.int64()),
             "community_id": pa.array(found.membership, pa.int64()),
@@ -254,17 +258,11 @@ def _write_people(
             "model_version": pa.array([MODEL_VERSION] * g.n_vertices, pa.string()),
         }
     )
-    _replace(con, "person_metrics", metrics)
 
 
-def _write_communities(
-    con: duckdb.DuckDBPyConnection,
-    g: graph.TieGraph,
-    found: graph.Communities,
-    labels: tuple[str, ...],
-) -> None:
+def _communities_table(found: graph.Communities, labels: tuple[str, ...]) -> pa.Table:
     sizes = found.sizes()
-    table = pa.table(
+    return pa.table(
         {
             "community_id": pa.array(np.arange(sizes.size), pa.int64()),
             "size": pa.array(sizes, pa.int64()),
@@ -272,18 +270,6 @@ def _write_communities(
             "model_version": pa.array([MODEL_VERSION] * sizes.size, pa.string()),
         }
     )
-    _replace(con, "communities", table)
-
-
-def _replace(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    view = f"_analysis_{name}"
-    con.register(view, table)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}")
-        con.execute("COMMIT")
-    finally:
-        con.unregister(view)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

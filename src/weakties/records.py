@@ -1,8 +1,8 @@
 """Typed records that sources yield and the store saves.
 
 Sources never touch the database: they turn one format into these records.
-Every record read from a source becomes exactly one :class:`Interaction` or
-one :class:`Quarantined`, so the ingest accounting always adds up.
+Every record read from a source becomes exactly one :class:`Interaction`, one
+:class:`Contact` or one :class:`Quarantined`, so the ingest accounting always adds up.
 """
 
 from __future__ import annotations
@@ -105,6 +105,36 @@ class Interaction:
     duration_s: float | None = None
     external_id: str | None = None  # an id given by the source (interaction_id column)
     aliases: list[AliasEvidence] = field(default_factory=list)
+    public: bool = False  # seen by an audience (a public channel, a post), not only its parties
+
+
+class ContactKind(StrEnum):
+    """Where a known person comes from."""
+
+    CARD = "card"  # an address book entry (vCard, contacts CSV)
+    CONNECTION = "connection"  # a two-sided link (a LinkedIn connection): a tie from ``since``
+    FOLLOWER = "follower"  # follows the owner (X)
+    FOLLOWING = "following"  # the owner follows them (X)
+    MEMBER = "member"  # a member of a workspace the owner is in (Slack users.json)
+
+
+@dataclass(slots=True)
+class Contact:
+    """A person the source's owner knows, with or without any interaction.
+
+    ``identities`` are normalised the way participants' addresses are: lower-case
+    e-mail addresses, phone numbers as ``tel:+<E.164>``, other handles as
+    ``<scheme>:<id>`` (``linkedin:...``, ``slack:T1/U2``, ``x:1234``). Several
+    identities on one contact are solid evidence that they are one person.
+    """
+
+    location: str  # where it was read; unique per record, like an interaction's
+    kind: ContactKind
+    name: str = ""
+    identities: tuple[str, ...] = ()
+    organisation: str = ""
+    title: str = ""
+    since: datetime | None = None  # when the link was made, where the source says
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,4 +146,4 @@ class Quarantined:
     detail: str = ""
 
 
-Record = Interaction | Quarantined
+Record = Interaction | Contact | Quarantined

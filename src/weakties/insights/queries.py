@@ -8,23 +8,18 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from weakties.errors import InputError, StoreError
+from weakties.errors import InputError
 from weakties.insights.lookup import find_person
-from weakties.store.db import arrow, first_row
+from weakties.store import derived
+from weakties.store.db import arrow
+from weakties.ties import MODEL_VERSION
 
 BANDS = ("strong", "weak", "dormant", "one-way")
 
 
 def require_analysis(con: duckdb.DuckDBPyConnection) -> None:
-    """Raise a clear error when the derived tables have not been built yet."""
-    found = first_row(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_name IN ('ties', 'person_metrics', 'communities')"
-        )
-    )
-    if not found or found[0] < 3:
-        raise StoreError("The store has not been analysed yet.", "Run `weakties analyze` first.")
+    """Raise a clear error when the analysis is missing or was made by another model."""
+    derived.require_current(con, MODEL_VERSION)
 
 
 def ties(

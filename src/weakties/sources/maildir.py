@@ -17,13 +17,13 @@ from typing import NamedTuple
 
 from weakties.records import Quarantined, Record, path_text
 from weakties.sources.base import Source
+from weakties.sources.compressed import inflate, method
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import header_end
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 _FIRST_READ = 8 << 10
 _NEXT_READ = 256 << 10
-_GZIP_MAGIC = b"\x1f\x8b"
 _MAILDIR_PARTS = frozenset({"cur", "new"})
 _CONTROL_FILES = frozenset(
     {"maildirfolder", "maildirsize", "subscriptions", "dovecot-uidlist", "dovecot-keywords",
@@ -56,12 +56,12 @@ def read_head(path: str) -> bytes:
     """The start of a message file, enough to hold its whole header block.
 
     One small read serves almost every message; long headers trigger more
-    reads, capped at ``MAX_HEADER_BYTES``. Gzip'ed files are inflated.
+    reads, capped at ``MAX_HEADER_BYTES``. Compressed files are inflated.
     """
     fd = os.open(path, _OPEN_FLAGS)
     try:
         data = os.read(fd, _FIRST_READ)
-        if len(data) == _FIRST_READ or data[:2] == _GZIP_MAGIC:
+        if len(data) == _FIRST_READ or method(data) is not None:
             data = _read_rest(fd, data)
     finally:
         os.close(fd)
@@ -69,12 +69,12 @@ def read_head(path: str) -> bytes:
 
 
 def _read_rest(fd: int, data: bytes) -> bytes:
-    """Long headers need more reads; gzip'ed files are inflated."""
-    gzipped = data[:2] == _GZIP_MAGIC
-    if gzipped or header_end(data) < 0:
-        data = _read_more(fd, data, whole=gzipped)
-    if gzipped:
-        return zlib.decompressobj(wbits=31).decompress(data, MAX_HEADER_BYTES)
+    """Long headers need more reads; compressed files (gzip, bzip2, xz) are inflated."""
+    packed = method(data) is not None
+    if packed or header_end(data) < 0:
+        data = _read_more(fd, data, whole=packed)
+    if packed:
+        return inflate(data, MAX_HEADER_BYTES)
     return data
 
 

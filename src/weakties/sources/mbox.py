@@ -1,4 +1,4 @@
-"""mbox files (plain or gzip'ed), read as a stream with flat memory.
+"""mbox files (plain, or compressed with gzip, bzip2 or xz), read as a stream with flat memory.
 
 A line is a message separator only when it looks like a real ``From `` line
 (it ends with an asctime date) *and* the next line looks like a header. Body
@@ -10,7 +10,7 @@ drop List-Id, so their messages are marked as traffic of the archive's list.
 
 from __future__ import annotations
 
-import gzip
+import lzma
 import re
 import zlib
 from collections.abc import Iterator
@@ -21,10 +21,10 @@ from typing import BinaryIO
 from weakties.errors import InputError
 from weakties.records import Quarantined, Record, path_text
 from weakties.sources.base import Source
+from weakties.sources.compressed import open_stream
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import looks_like_header_line
 
-GZIP_MAGIC = b"\x1f\x8b"
 _LINE_LIMIT = 1 << 20  # longer lines are handed out in pieces
 _CHUNK = 1 << 20
 _SEPARATOR_RE = re.compile(
@@ -45,16 +45,6 @@ def is_separator(line: bytes) -> bool:
 def is_archive_separator(line: bytes) -> bool:
     """True for a pipermail separator, whose sender address is hidden."""
     return _HIDDEN_AT_RE.match(line) is not None
-
-
-def open_maybe_gzip(path: Path) -> BinaryIO:
-    """Open ``path`` for binary reading, decompressing when it is gzip'ed."""
-    handle = path.open("rb")
-    if handle.read(2) == GZIP_MAGIC:
-        handle.close()
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    handle.seek(0)
-    return handle
 
 
 @dataclass(slots=True)
@@ -187,18 +177,18 @@ class MboxSource(Source):
     def records(self) -> Iterator[Record]:
         """Yield one record per message; location is ``<abs path>#<byte offset>``.
 
-        A file that breaks off (a truncated gzip, a read error) ends with one
+        A file that breaks off (a truncated archive, a read error) ends with one
         ``unreadable`` quarantine record for the part that could not be read.
         """
         prefix = path_text(self.path.absolute())
         try:
-            stream = open_maybe_gzip(self.path)
+            stream = open_stream(self.path)
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open mbox ({exc})", "check the path") from exc
         with stream:
             try:
                 yield from self._parse(scan(stream), prefix)
-            except (OSError, EOFError, zlib.error) as exc:
+            except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
                 yield Quarantined(f"{prefix}#unreadable", "unreadable", str(exc))
 
     def _parse(self, messages: Iterator[_Message], prefix: str) -> Iterator[Record]:

@@ -1,7 +1,13 @@
 """From paths the user gives to the sources that read them, deciding by content.
 
-Files are sniffed (gzip magic, an mbox ``From `` line, RFC 822 header lines,
-NUL bytes); folders are split into mailboxes with one rule of thumb:
+Formats are a table (:data:`FILE_FORMATS`, :data:`FOLDER_FORMATS`): each row names a
+format, how to recognise it from a path and its first bytes (decompressed when the
+file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
+file or folder wins. A new format is one module and one row.
+
+Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
+bytes); folders that no folder format claims are split into mailboxes with one rule
+of thumb:
 
 * a Maildir (``cur``/``new``) is one mailbox;
 * a folder whose subfolders include a sent folder is one mailbox (the Enron
@@ -19,19 +25,19 @@ mail ever deeper.
 
 from __future__ import annotations
 
-import gzip
-import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
 from weakties.sources.base import Source
+from weakties.sources.compressed import head as content_head
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
 from weakties.sources.maildir import MaildirSource, is_maildir
-from weakties.sources.mbox import GZIP_MAGIC, MboxSource, is_separator
+from weakties.sources.mbox import MboxSource, is_separator
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -42,6 +48,28 @@ _MAIL_NAMES = frozenset(
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
 _HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+
+
+@dataclass(frozen=True, slots=True)
+class FileFormat:
+    """A format of single files: how to recognise one, and what reads it.
+
+    ``claims(path, head)`` sees the file's path and its first bytes (decompressed).
+    """
+
+    name: str
+    claims: Callable[[Path, bytes], bool]
+    source: Callable[[Path], Source]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderFormat:
+    """A format that is a whole folder (an export with several files): how to recognise
+    one, and what reads it."""
+
+    name: str
+    claims: Callable[[Path], bool]
+    source: Callable[[Path], Source]
 
 
 class Kind(StrEnum):
@@ -86,10 +114,11 @@ def _discover_one(path: Path) -> list[Source]:
             f"{path}: a pipe, socket or device, not a file.",
             "Save the mail to a file first, then ingest that file.",
         )
-    kind = sniff(path)
-    source = _for_file(path, kind)
+    head = _read_head(path)
+    source = _for_file(path, head)
     if source is not None:
         return [source]
+    kind = classify(head)
     if kind is Kind.EMPTY:
         raise EmptyInputError(f"{path}: the file is empty.", _HINT)
     if kind is Kind.BINARY:
@@ -97,14 +126,14 @@ def _discover_one(path: Path) -> list[Source]:
     raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
 
 
-def _for_file(path: Path, kind: Kind) -> Source | None:
-    if kind is Kind.MBOX:
-        return MboxSource(path)
-    if kind is Kind.MESSAGE:
-        return EmlSource(path)
-    if kind is Kind.LOG:
-        return _log_source(path)
-    return None
+def _for_file(path: Path, head: bytes) -> Source | None:
+    """The source of the first format that claims the file, or None."""
+    fmt = _format_of(path, head)
+    return fmt.source(path) if fmt is not None else None
+
+
+def _format_of(path: Path, head: bytes) -> FileFormat | None:
+    return next((fmt for fmt in FILE_FORMATS if fmt.claims(path, head)), None)
 
 
 def _log_source(path: Path) -> Source:
@@ -130,8 +159,9 @@ def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
     if (real.st_dev, real.st_ino) in visited:
         return []
     visited.add((real.st_dev, real.st_ino))
-    if is_maildir(folder) or _has_sent_folder(folder):
-        return [MaildirSource(folder)]
+    whole = next((f for f in FOLDER_FORMATS if f.claims(folder)), None)
+    if whole is not None:
+        return [whole.source(folder)]
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
@@ -147,14 +177,13 @@ def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
             continue
         if not entry.is_file():
             continue  # a pipe, socket, device or broken link: nothing to read
-        kind = sniff(entry)
-        if kind is Kind.MESSAGE:
+        fmt = _format_of(entry, _read_head(entry))
+        if fmt is not None and fmt.name == "message":
             messages = True
             continue
         routed.append(entry)  # read by its own source, or not mail at all
-        source = _for_file(entry, kind)
-        if source is not None:
-            sources.append(source)
+        if fmt is not None:
+            sources.append(fmt.source(entry))
     if messages:
         mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
         return [mailbox, *sources]
@@ -175,22 +204,33 @@ def _has_sent_folder(folder: Path) -> bool:
 
 def sniff(path: Path) -> Kind:
     """Judge a file by name (logs) and by its first bytes (everything else)."""
-    if path.name.lower().endswith(LOG_SUFFIXES):
-        return Kind.LOG
+    head = _read_head(path)
+    return Kind.LOG if _log_name(path, head) else classify(head)
+
+
+def _read_head(path: Path) -> bytes:
+    """The first bytes of a file's content (decompressed); b"\\x00" when unreadable, so
+    that it is judged binary."""
     try:
-        head = _head(path)
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
-        return Kind.BINARY
-    return classify(head)
+        return content_head(path, _SNIFF_BYTES)
+    except (OSError, EOFError, ValueError):
+        return b"\x00"
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    if head[:2] == GZIP_MAGIC:
-        with gzip.open(path, "rb") as inner:
-            return inner.read(_SNIFF_BYTES)
-    return head
+def _log_name(path: Path, head: bytes) -> bool:
+    return path.name.lower().endswith(LOG_SUFFIXES)
+
+
+def _mbox(path: Path, head: bytes) -> bool:
+    return classify(head) is Kind.MBOX
+
+
+def _message(path: Path, head: bytes) -> bool:
+    return classify(head) is Kind.MESSAGE
+
+
+def _mailbox_folder(folder: Path) -> bool:
+    return is_maildir(folder) or _has_sent_folder(folder)
 
 
 def classify(head: bytes) -> Kind:
@@ -225,3 +265,16 @@ def _mostly_binary(sample: bytes) -> bool:
     """More than 10% control bytes (other than tab, CR, LF, FF, ESC) is not text."""
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls * 10 > len(sample)
+
+
+FILE_FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("log", _log_name, _log_source),
+    FileFormat("mbox", _mbox, MboxSource),
+    FileFormat("message", _message, EmlSource),
+)
+"""Single-file formats, in the order they are tried; the first that claims a file reads it."""
+
+FOLDER_FORMATS: tuple[FolderFormat, ...] = (
+    FolderFormat("mailbox", _mailbox_folder, MaildirSource),
+)
+"""Folder formats, tried before a folder is split into the mailboxes and files it holds."""

@@ -9,7 +9,14 @@ import duckdb
 import pyarrow as pa
 
 from weakties.errors import StoreError
-from weakties.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration, create
+from weakties.store.schema import (
+    DERIVED_VERSION,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Migration,
+    create,
+    recreate_derived,
+)
 
 
 def connect(
@@ -91,6 +98,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     while version < SCHEMA_VERSION:
         _step(con, MIGRATIONS[version], version + 1)
         version += 1
+    if derived_version(con) != DERIVED_VERSION:
+        con.execute("BEGIN TRANSACTION")
+        recreate_derived(con)
+        con.execute("COMMIT")
+
+
+def derived_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of the analysis tables' declarations the store holds (0: none)."""
+    row = first_row(con.execute("SELECT value FROM meta WHERE key = 'derived_version'"))
+    return int(row[0]) if row else 0
 
 
 def _step(con: duckdb.DuckDBPyConnection, change: Migration, to: int) -> None:

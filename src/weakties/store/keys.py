@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from weakties.records import Interaction, Role
+from weakties.records import Contact, Interaction, Role
 
 _RECIPIENT_ROLES = frozenset({Role.TO, Role.CC, Role.BCC, Role.ATTENDEE, Role.MEMBER})
 
@@ -51,3 +51,21 @@ def stable_id(key: str) -> int:
     """A signed 64-bit id derived from a key: the same key gives the same id in any run."""
     digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def contact_key(record: Contact) -> str:
+    """A hash of what makes a contact the same entry wherever it was exported: its kind,
+    name, identities, organisation, title and date (two exports of one address book
+    store it once)."""
+    since = repr(record.since.timestamp()) if record.since else ""
+    text = "\x1f".join(
+        (
+            str(record.kind),
+            record.name,
+            ",".join(sorted(record.identities)),
+            record.organisation,
+            record.title,
+            since,
+        )
+    )
+    return "k:" + hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()

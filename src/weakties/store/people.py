@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from weakties.channels import names_where, sql_list
+
 # A regular of a list is a recipient on at least this share of the list's threads (and
 # on at least LIST_MIN_THREADS of them) who never sends; resolve decides whether it is
 # the list itself (no personal name) or a maintainer copied on every patch.
@@ -28,16 +30,25 @@ SELECT address, name, count(*) AS n_seen,
        count(*) FILTER (WHERE role IN {_SENDER_ROLES}) AS n_sent
 FROM participants
 GROUP BY address, name
+UNION ALL  -- people known from address books and connection lists, seen or not
+SELECT ci.address, c.name, 0, 0
+FROM contact_identities ci JOIN contacts c USING (contact_id)
+GROUP BY ci.address, c.name
 """
 
 _ACTIVITY_SQL = f"""
-WITH sent AS NOT MATERIALIZED (
+WITH mutual AS MATERIALIZED (  -- contact both sides took part in says nothing of broadcasts
+    SELECT interaction_id FROM interactions WHERE channel IN ({sql_list(names_where(mutual=True))})
+),
+sent AS NOT MATERIALIZED (
     SELECT interaction_id, address AS sender
     FROM participants WHERE role IN {_SENDER_ROLES}
+      AND interaction_id NOT IN (SELECT interaction_id FROM mutual)
 ),
 received AS NOT MATERIALIZED (
     SELECT interaction_id, address AS recipient
     FROM participants WHERE role NOT IN {_SENDER_ROLES}
+      AND interaction_id NOT IN (SELECT interaction_id FROM mutual)
 ),
 width AS (
     SELECT interaction_id, count(*) AS n_recipients FROM received GROUP BY interaction_id

@@ -1,10 +1,14 @@
 """The store's tables, and migrations between schema versions.
 
 Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
-``quarantine``, ``sources``, ``source_owners``) are append-only and written by
-ingest. Derived tables (``identities``, ``people``, ``organisations``, and later
-ties and graph measures) are rebuilt from facts and stamped with the model
-version that made them.
+``quarantine``, ``sources``, ``source_owners``, ``contacts``) are append-only and
+written by ingest; the user's own facts (``me``, ``tie_pins``) by their commands.
+Derived tables (``identities``, ``people``, ``organisations``, and the analysis:
+``ties``, ``person_metrics``, ``communities``) are rebuilt from facts and stamped
+with the model version that made them. The analysis tables are declared in
+:data:`DERIVED` and versioned apart, by :data:`DERIVED_VERSION`: they hold nothing a
+rebuild cannot make again, so a change of their shape drops them (the next
+``weakties analyze`` fills them) instead of needing a data migration.
 
 Version 2 drops the primary keys of the three fact tables that grow with every
 message read (``items``, ``interactions``, ``interaction_keys``). The writer keys
@@ -20,7 +24,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -219,6 +223,84 @@ def _to_v2(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE {table}_v1")
 
 
+_V3 = """
+ALTER TABLE interactions ADD COLUMN public BOOLEAN DEFAULT false;
+
+-- People the sources' owners know, with or without interactions: address books,
+-- connection lists, workspace members. Deduplicated on their content.
+CREATE TABLE IF NOT EXISTS contacts (
+    contact_id BIGINT NOT NULL,        -- unique; derived from the content key
+    natural_key VARCHAR NOT NULL,      -- the content key: kind, name, identities, ...
+    source_id INTEGER NOT NULL,        -- where it was first stored from
+    kind VARCHAR NOT NULL,             -- card, connection, follower, following, member
+    name VARCHAR NOT NULL,
+    organisation VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    since TIMESTAMPTZ                  -- when the link was made, where the source says
+);
+
+-- Each identity (address, tel:+E.164, handle) a contact names.
+CREATE TABLE IF NOT EXISTS contact_identities (
+    contact_id BIGINT NOT NULL,
+    address VARCHAR NOT NULL
+);
+"""
+
+
+def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Interactions learn whether they were public; contacts arrive; the analysis
+    tables, made ad hoc by earlier versions, are declared (see :data:`DERIVED`)."""
+    con.execute(_V3)
+    recreate_derived(con)
+
+
+DERIVED_VERSION = 1
+"""Bumped whenever a table of :data:`DERIVED` changes shape."""
+
+DERIVED: dict[str, str] = {
+    "ties": """(
+        person_a BIGINT NOT NULL, person_b BIGINT NOT NULL,
+        messages_ab BIGINT, messages_ba BIGINT, messages BIGINT,
+        weighted_ab DOUBLE, weighted_ba DOUBLE, weighted_minutes DOUBLE,
+        one_to_one_share DOUBLE, group_share DOUBLE,
+        active_days BIGINT, active_weeks BIGINT,
+        first_contact TIMESTAMPTZ, last_contact TIMESTAMPTZ,
+        duration_days DOUBLE, recency_days DOUBLE, as_of TIMESTAMPTZ, observed_days DOUBLE,
+        balance DOUBLE, two_way BOOLEAN,
+        meetings BIGINT, meeting_minutes DOUBLE, calls BIGINT, call_minutes DOUBLE,
+        channels BIGINT, synchronous BIGINT,
+        replies_ab BIGINT, replies_ba BIGINT, reply_latency_h DOUBLE,
+        mutual_contacts BIGINT, overlap DOUBLE,
+        name_a VARCHAR, name_b VARCHAR, owner_a BOOLEAN, owner_b BOOLEAN,
+        time_score DOUBLE, intensity_score DOUBLE, intimacy_score DOUBLE,
+        reciprocity_score DOUBLE, decay DOUBLE, base_strength DOUBLE, strength DOUBLE,
+        model_band VARCHAR, band VARCHAR, pinned BOOLEAN, explanation VARCHAR,
+        model_version VARCHAR,
+        bridge_score DOUBLE, is_bridge BOOLEAN, cross_community BOOLEAN
+    )""",
+    "person_metrics": """(
+        person_id BIGINT NOT NULL, community_id BIGINT, degree BIGINT,
+        constraint_ DOUBLE, effective_size DOUBLE, communities_spanned BIGINT,
+        betweenness DOUBLE, connector_score DOUBLE, model_version VARCHAR
+    )""",
+    "communities": """(
+        community_id BIGINT NOT NULL, size BIGINT, label VARCHAR, model_version VARCHAR
+    )""",
+}
+"""The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`
+only, all of them in one transaction per analysis."""
+
+
+def recreate_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the analysis tables and declare them anew, empty (in the caller's
+    transaction); the store is then not analysed until ``weakties analyze`` runs."""
+    for name, columns in DERIVED.items():
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"CREATE TABLE {name} {columns}")
+    con.execute("DELETE FROM meta WHERE key LIKE 'analysis_%'")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('derived_version', ?)", [str(DERIVED_VERSION)])
+
+
 def create(con: duckdb.DuckDBPyConnection) -> None:
     """Make an empty database a store of :data:`SCHEMA_VERSION` in one step.
 
@@ -228,7 +310,9 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(_V2_FACTS)
     con.execute(_V1)
+    con.execute(_V3)
+    recreate_derived(con)
 
 
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3}

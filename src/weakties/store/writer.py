@@ -24,13 +24,14 @@ import pyarrow as pa
 
 from weakties.records import (
     AliasEvidence,
+    Contact,
     Interaction,
     Participant,
     Quarantined,
     Record,
     path_text,
 )
-from weakties.store.keys import interaction_keys, stable_id
+from weakties.store.keys import contact_key, interaction_keys, stable_id
 
 _STRING = pa.string()
 _INT64 = pa.int64()
@@ -84,6 +85,8 @@ class _Plan:
     sent: list[bool] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     links: dict[tuple[str, str, str], None] = field(default_factory=dict)
+    contacts: list[Contact] = field(default_factory=list)
+    contact_keys: list[str] = field(default_factory=list)
 
 
 def write_batch(
@@ -140,12 +143,41 @@ def _plan(con: duckdb.DuckDBPyConnection, records: list[Record], counts: BatchCo
     plan = _Plan()
     keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for r in records]
     seen = _existing_keys(con, [k for keys in keys_of for k in keys])
-    for record, keys in zip(records, keys_of, strict=True):
+    cards = [contact_key(r) if isinstance(r, Contact) else "" for r in records]
+    known_cards = _existing_contacts(con, [k for k in cards if k])
+    for record, keys, card in zip(records, keys_of, cards, strict=True):
         if isinstance(record, Quarantined):
             _quarantine(plan, record, counts)
+        elif isinstance(record, Contact):
+            _contact(plan, record, card, known_cards, counts)
         else:
             _interaction(plan, record, keys, seen, counts)
     return plan
+
+
+def _contact(plan: _Plan, record: Contact, key: str, known: set[str], counts: BatchCounts) -> None:
+    """A contact is stored once per content key; its identities are one person."""
+    plan.locations.append(record.location)
+    plan.item_ids.append(None)
+    plan.sent.append(False)
+    if key in known:
+        plan.outcomes.append("duplicate")
+        counts.duplicates += 1
+        return
+    known.add(key)
+    plan.outcomes.append("stored")
+    counts.stored += 1
+    plan.contacts.append(record)
+    plan.contact_keys.append(key)
+    first, *others = record.identities or ("",)
+    for other in others:
+        if other != first:
+            plan.links[(first, other, f"contact-{record.kind}")] = None
+
+
+def _existing_contacts(con: duckdb.DuckDBPyConnection, keys: list[str]) -> set[str]:
+    sql = "SELECT c.natural_key FROM contacts c JOIN _batch b ON c.natural_key = b.value"
+    return {str(row[0]) for row in _join(con, keys, sql)}
 
 
 def _quarantine(plan: _Plan, record: Quarantined, counts: BatchCounts) -> None:
@@ -239,6 +271,8 @@ def _insert(con: duckdb.DuckDBPyConnection, source_id: int, plan: _Plan) -> None
         ("interaction_keys", _keys(plan) if plan.keys else None),
         ("participants", _participants(plan) if plan.people else None),
         ("quarantine", _quarantined(source_id, plan) if plan.quarantined else None),
+        ("contacts", _contacts(source_id, plan) if plan.contacts else None),
+        ("contact_identities", _contact_identities(plan) if plan.contacts else None),
         ("items", _items(source_id, plan) if plan.locations else None),
     )
     for table, columns in tables:
@@ -286,7 +320,32 @@ def _interactions(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
         "bulk": pa.array([r.bulk for r in rows], _BOOL),
         "duration_s": pa.array([r.duration_s for r in rows], pa.float64()),
         "n_participants": pa.array(plan.n_people, _INT32),
+        "public": pa.array([r.public for r in rows], _BOOL),
     }
+
+
+def _contacts(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+    rows = plan.contacts
+    return {
+        "contact_id": pa.array([stable_id(k) for k in plan.contact_keys], _INT64),
+        "natural_key": pa.array(plan.contact_keys, _STRING),
+        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "kind": pa.array([str(r.kind) for r in rows], _STRING),
+        "name": pa.array([r.name[:200] for r in rows], _STRING),
+        "organisation": pa.array([r.organisation[:200] for r in rows], _STRING),
+        "title": pa.array([r.title[:200] for r in rows], _STRING),
+        "since": pa.array([r.since for r in rows], pa.timestamp("us", tz="UTC")),
+    }
+
+
+def _contact_identities(plan: _Plan) -> dict[str, pa.Array]:
+    ids: list[int] = []
+    addresses: list[str] = []
+    for key, record in zip(plan.contact_keys, plan.contacts, strict=True):
+        unique = list(dict.fromkeys(record.identities))
+        ids.extend([stable_id(key)] * len(unique))
+        addresses.extend(unique)
+    return {"contact_id": pa.array(ids, _INT64), "address": pa.array(addresses, _STRING)}
 
 
 def _keys(plan: _Plan) -> dict[str, pa.Array]:

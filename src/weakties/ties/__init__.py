@@ -16,7 +16,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from weakties.store import derived
 from weakties.store.db import arrow
+from weakties.store.people import people_stamp
 from weakties.ties.explain import TieRow, explain, rows
 from weakties.ties.explain_columns import explain_table
 from weakties.ties.features import (
@@ -149,7 +151,11 @@ def score(
     inputs = TieInputs.from_table(features)
     s = scores(inputs, params)
     bands = band(
-        strength=s.strength, base=s.base, decay=s.decay, balance=inputs.balance, rules=rules
+        strength=s.strength,
+        base=s.base,
+        decay=s.decay,
+        two_way=features.column("two_way").to_numpy(zero_copy_only=False).astype(np.bool_),
+        rules=rules,
     )
     table = _append(features, s, bands)
     n = table.num_rows
@@ -191,17 +197,8 @@ def _append(features: pa.Table, s: Scores, bands: NDArray[np.str_]) -> pa.Table:
 
 
 def _materialise(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    """Replace ``ties`` with ``table`` and apply the pins, in one transaction."""
-    view = "_weakties_new_ties"
-    con.register(view, table)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE ties AS SELECT * FROM {view}")
-            apply_pins(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.unregister(view)
+    """Replace ``ties`` with ``table`` and apply the pins."""
+    as_of = table.column("as_of")[0].as_py() if table.num_rows else None
+    stamp = derived.AnalysisStamp(MODEL_VERSION, as_of, people_stamp(con))
+    derived.replace_ties(con, table, stamp)
+    apply_pins(con)

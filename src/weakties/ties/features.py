@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
+from weakties.channels import names_where, sql_list
 from weakties.records import CHANNEL_NAME
 
 CC_FACTOR = 0.5
@@ -42,9 +43,16 @@ GROUP_MIN_RECIPIENTS = 5
 recipients. Kossinets & Watts (2006, supporting material) kept only messages with
 at most four recipients as interpersonal mail; we keep the rest but mark them."""
 
-SYNCHRONOUS_CHANNELS = ("meeting", "call", "in_person", "video", "proximity")
-"""Channels where both people take part at once: a contact on them is evidence of
-exchange in both directions (unless its duration is exactly zero, a missed call)."""
+SYNCHRONOUS_CHANNELS = names_where(synchronous=True)
+"""Channels where both people take part at once (see :mod:`weakties.channels`)."""
+
+MUTUAL_CHANNELS = names_where(mutual=True)
+"""Channels where both take part in every contact: a contact on them (unless it lasted
+exactly zero seconds, a missed call) shows the tie goes both ways."""
+
+UNDIRECTED_CHANNELS = names_where(initiated=False)
+"""Channels whose records do not say who started a contact: each contact counts for
+both directions of reciprocity."""
 
 _ROLE_RANK = """CASE pt.role
             WHEN 'from' THEN 0 WHEN 'organizer' THEN 0
@@ -221,8 +229,11 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
            COALESCE(i.duration_s, 0) AS dur_s,
            CASE WHEN i.channel = 'meeting' THEN 1 ELSE 0 END AS is_meeting,
            CASE WHEN i.channel = 'call' THEN 1 ELSE 0 END AS is_call,
-           CASE WHEN i.channel IN ({_sql_list(SYNCHRONOUS_CHANNELS)})
-                 AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS sync
+           CASE WHEN i.channel IN ({sql_list(SYNCHRONOUS_CHANNELS)})
+                 AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS sync,
+           CASE WHEN i.channel IN ({sql_list(MUTUAL_CHANNELS)})
+                 AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS took_part,
+           CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected
     FROM interactions i CROSS JOIN params p
     WHERE NOT i.automated AND NOT i.bulk AND {_plausible("i.")}
       AND unix_seconds(i.ts) <= p.as_of_s
@@ -274,7 +285,7 @@ recipients AS (
 ),
 contacts AS (
     SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.channel_key,
-           l.dur_s, l.is_meeting, l.is_call, l.sync,
+           l.dur_s, l.is_meeting, l.is_call, l.sync, l.took_part, l.undirected,
            CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
@@ -295,8 +306,10 @@ pairs AS (
            SUM(is_meeting) AS meetings, SUM(is_meeting * dur_s) / 60 AS meeting_minutes,
            SUM(is_call) AS calls, SUM(is_call * dur_s) / 60 AS call_minutes,
            SUM(sync) AS synchronous,
-           SUM(CASE WHEN src < dst THEN sync ELSE 0 END) AS sync_ab,
-           SUM(CASE WHEN src > dst THEN sync ELSE 0 END) AS sync_ba
+           SUM(took_part) AS took_part,
+           SUM(undirected) AS undirected,
+           SUM(CASE WHEN src < dst THEN undirected ELSE 0 END) AS undirected_ab,
+           SUM(CASE WHEN src > dst THEN undirected ELSE 0 END) AS undirected_ba
     FROM contacts
     GROUP BY LEAST(src, dst), GREATEST(src, dst)
 ),
@@ -346,8 +359,8 @@ two_way AS (  -- a pair seen only in early-ending sources is seen until the late
     SELECT p.*, unix_seconds(p.first_contact) AS first_t, unix_seconds(p.last_contact) AS last_t,
            CASE WHEN e.messages = p.messages_ab + p.messages_ba THEN e.until_t
                 ELSE (SELECT end_t FROM latest_end) END AS until_t,
-           p.messages_ab - p.sync_ab + p.synchronous AS reach_ab,
-           p.messages_ba - p.sync_ba + p.synchronous AS reach_ba
+           p.messages_ab - p.undirected_ab + p.undirected AS reach_ab,
+           p.messages_ba - p.undirected_ba + p.undirected AS reach_ba
     FROM pairs p
     LEFT JOIN early_pairs e ON e.person_a = p.person_a AND e.person_b = p.person_b
 )
@@ -368,6 +381,7 @@ SELECT w.person_a, w.person_b,
        CASE WHEN GREATEST(w.reach_ab, w.reach_ba) = 0 THEN CAST(0 AS DOUBLE)
             ELSE LEAST(w.reach_ab, w.reach_ba) / GREATEST(w.reach_ab, w.reach_ba)
        END AS balance,
+       (w.reach_ab > 0 AND w.reach_ba > 0) OR w.took_part > 0 AS two_way,
        CAST(w.meetings AS BIGINT) AS meetings, w.meeting_minutes,
        CAST(w.calls AS BIGINT) AS calls, w.call_minutes,
        w.channels, CAST(w.synchronous AS BIGINT) AS synchronous,
@@ -381,7 +395,3 @@ CROSS JOIN params
 CROSS JOIN span
 LEFT JOIN replies r ON r.person_a = w.person_a AND r.person_b = w.person_b
 """
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)

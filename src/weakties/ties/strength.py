@@ -146,16 +146,17 @@ def band(
     strength: FloatArray,
     base: FloatArray,
     decay: FloatArray,
-    balance: FloatArray,
+    two_way: NDArray[np.bool_],
     rules: BandRules = DEFAULT_RULES,
 ) -> NDArray[np.str_]:
     """The band of each tie; the first rule that holds wins.
 
-    one-way: the other side never took part (``balance == 0``);
+    one-way: the other side never took part (not ``two_way``: never wrote back, and
+    no meeting, connected call or face-to-face contact between them);
     dormant: decayed below ``dormant_decay`` from at least ``dormant_min_base``;
     strong: ``strength >= strong``; weak: every other reciprocated tie.
     """
-    one_way = balance <= 0.0
+    one_way = ~np.asarray(two_way, dtype=np.bool_)
     dormant = (decay < rules.dormant_decay) & (base >= rules.dormant_min_base)
     strong = strength >= rules.strong
     choices = [Band.ONE_WAY.value, Band.DORMANT.value, Band.STRONG.value]
