@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
-from weakties.ingest import IngestReport, ingest_sources, resolve_paths
+from weakties.ingest import IngestReport, ingest_sources, survey_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
@@ -60,10 +60,11 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 def ingest(
     settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
 ) -> IngestReport:
-    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`."""
-    sources = resolve_paths(paths)
+    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`. The
+    report names the files in folders given that nothing read (``not_read``)."""
+    found = survey_paths(paths)
     with open_store(settings) as con:
-        return ingest_sources(con, sources, settings, progress)
+        return ingest_sources(con, found.sources, settings, progress, found.not_read)
 
 
 def people(
