@@ -201,3 +201,22 @@ def _mkdir(path: Path) -> Path:
     path.mkdir()
     (path / "notes.md").write_text("# nothing\n")
     return path
+
+
+def test_the_script_itself_exits_2_in_one_line(tmp_path: Path) -> None:
+    """Through `python -m weakties` (what the script runs): the exit code reaches the
+    shell, and stderr holds one line and no traceback."""
+    lite = tmp_path / "x.sqlite"
+    lite.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    db = tmp_path / "s.duckdb"
+    for store, args in (
+        (db, ("init", "--me", "")),
+        (db, ("ties", "--limit", "-1")),
+        (lite, ("stats",)),
+        (db, ("export", str(tmp_path))),
+    ):
+        result = run(store, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    version = run(db, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("weakties ")
