@@ -13,6 +13,13 @@ connected calls carries no signal (AUC 0.50 against close friendship) and read f
 who calls 0.58. A face-to-face sensor lists the lower id first, which says nothing,
 so in-person contact counts for both directions.
 
+A *connection* (a LinkedIn connection, read from the export's ``Connections.csv``) is
+mutual: both members accepted it. It is one contact at the date they connected, so a
+tie exists from that date and is never one-way; it is neither synchronous nor
+initiated (the export does not say who asked). On its own it weighs as one contact
+long ago, so it keeps a tie known without making it strong. An *invitation* to
+connect is directed and initiated: one side asked, and may never have been answered.
+
 Channels not listed here are directed, asynchronous and initiated by their sender:
 the safe reading of an unknown message-like channel.
 """
@@ -37,6 +44,8 @@ _TABLE = (
     Channel("sms", mutual=False, synchronous=False, initiated=True),
     Channel("chat", mutual=False, synchronous=False, initiated=True),
     Channel("post", mutual=False, synchronous=False, initiated=True),
+    Channel("invitation", mutual=False, synchronous=False, initiated=True),
+    Channel("connection", mutual=True, synchronous=False, initiated=False),
     Channel("call", mutual=True, synchronous=True, initiated=True),
     Channel("video", mutual=True, synchronous=True, initiated=True),
     Channel("meeting", mutual=True, synchronous=True, initiated=False),

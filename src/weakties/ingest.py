@@ -277,8 +277,9 @@ def _user() -> str:
         return "unknown"
 
 
-def resolve_paths(paths: Sequence[Path]) -> list[Source]:
-    """Turn user paths into sources (the registry decides formats by content)."""
+def resolve_paths(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
+    """Turn user paths into sources (the registry decides formats by content);
+    ``region`` is where they read phone numbers without a country code."""
     from weakties.sources.registry import discover
 
-    return discover(paths)
+    return discover(paths, region=region)

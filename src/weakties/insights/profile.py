@@ -10,6 +10,7 @@ import pyarrow as pa
 from weakties.errors import NotFoundError
 from weakties.insights.ego import EgoView, ego_view
 from weakties.store.db import first_row
+from weakties.store.reads import ORGANISATION
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
     """Build the profile of one person (the store must be analysed)."""
     row = first_row(
         con.execute(
-            """
-            SELECT p.display_name, p.org_domain, p.is_owner, c.label,
+            f"""
+            SELECT p.display_name, {ORGANISATION}, p.is_owner, c.label,
                    coalesce(m.communities_spanned, 0), m.connector_score,
                    CASE WHEN m.connector_score IS NULL THEN NULL ELSE
                      (SELECT count(*) + 1 FROM person_metrics o
@@ -48,6 +49,7 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
             FROM people p
             LEFT JOIN person_metrics m USING (person_id)
             LEFT JOIN communities c USING (community_id)
+            LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
             WHERE p.person_id = ?
             """,
             [person_id],

@@ -33,11 +33,14 @@ from pathlib import Path
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
 from weakties.sources.base import Source
 from weakties.sources.compressed import head as content_head
+from weakties.sources.contacts_csv import ContactsCsvSource, looks_like_contacts
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
+from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.vcard import VCardSource, looks_like_vcard
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -47,7 +50,10 @@ _MAIL_NAMES = frozenset(
      b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
-_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+_HINT = (
+    "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
+    "an address book (.vcf, contacts CSV) or a LinkedIn export."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +89,13 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
-def discover(paths: Sequence[Path]) -> list[Source]:
+def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
     """The sources for ``paths``, in the order given; each file read by one source.
 
-    Raises :class:`InputError` (or a child) with a one-line message for a
-    missing path, an empty or binary file, or a folder without mail.
+    ``region`` is where the sources read phone numbers written without a country code
+    (ISO 3166 alpha-2; None: ``$WEAKTIES_PHONE_REGION``). Raises :class:`InputError`
+    (or a child) with a one-line message for a missing path, an empty or binary
+    file, or a folder without mail.
     """
     found: list[Source] = []
     seen: set[tuple[str, str]] = set()
@@ -97,6 +105,7 @@ def discover(paths: Sequence[Path]) -> list[Source]:
             key = (source.kind, str(source.path.absolute()))
             if key not in seen:
                 seen.add(key)
+                source.region = region
                 found.append(source)
     return found
 
@@ -221,6 +230,10 @@ def _log_name(path: Path, head: bytes) -> bool:
     return path.name.lower().endswith(LOG_SUFFIXES)
 
 
+def _vcard(path: Path, head: bytes) -> bool:
+    return looks_like_vcard(head)
+
+
 def _mbox(path: Path, head: bytes) -> bool:
     return classify(head) is Kind.MBOX
 
@@ -268,6 +281,9 @@ def _mostly_binary(sample: bytes) -> bool:
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("vcard", _vcard, VCardSource),
+    FileFormat("contacts-csv", looks_like_contacts, ContactsCsvSource),  # before logs: a CSV
+    FileFormat("linkedin-connections", is_connections_file, LinkedInSource),
     FileFormat("log", _log_name, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
@@ -276,5 +292,6 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
 
 FOLDER_FORMATS: tuple[FolderFormat, ...] = (
     FolderFormat("mailbox", _mailbox_folder, MaildirSource),
+    FolderFormat("linkedin", is_export_folder, LinkedInSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""
