@@ -114,10 +114,13 @@ def _header_at(text: str, name: str) -> int | None:
     """The index of the header row among the first rows of ``text``, or None."""
     start = _HEADERS[name]
     for i, row in enumerate(rows(text)):
-        if i >= _PREAMBLE_ROWS:
+        if i >= _PREAMBLE_ROWS or not isinstance(row, list):
             return None
-        if isinstance(row, list) and tuple(c.strip().lower() for c in row[: len(start)]) == start:
+        cells = tuple(c.strip().lower() for c in row[: len(start)])
+        if cells == start:
             return i
+        if i == 0 and cells[:1] != ("notes:",):
+            return None  # only LinkedIn's notes come before the header
     return None
 
 
