@@ -27,6 +27,7 @@ class PersonProfile:
     connector_score: float | None
     connector_rank: int | None
     ties: EgoView
+    channels: dict[str, int] | None = None  # interactions per channel, most used first
 
     @property
     def strongest(self) -> pa.Table:
@@ -69,4 +70,22 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
         connector_score=None if score is None else float(score),
         connector_rank=None if rank is None else int(rank),
         ties=ego_view(con, person_id, limit=limit),
+        channels=channels(con, person_id),
     )
+
+
+def channels(con: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, int]:
+    """How many interactions the person took part in on each channel (any identity:
+    mail, phone, chat handles, LinkedIn), most used first."""
+    rows = con.execute(
+        """
+        SELECT i.channel, count(DISTINCT i.interaction_id) AS n
+        FROM identities d
+        JOIN participants pa ON pa.address = d.address
+        JOIN interactions i ON i.interaction_id = pa.interaction_id
+        WHERE d.person_id = ?
+        GROUP BY i.channel ORDER BY n DESC, i.channel
+        """,
+        [person_id],
+    ).fetchall()
+    return {str(channel): int(n) for channel, n in rows}
