@@ -125,7 +125,8 @@ def test_mutated_records_are_all_accounted_in_the_store(
     @settings(max_examples=30, deadline=None, database=None)
     @given(mutated(vcard_seeds + CSV_SEEDS), st.integers(0, 10**9))
     def collect(raw: bytes, n: int) -> None:
-        path = tmp_path / f"{n}-{len(records)}.{'vcf' if raw[:40].upper().find(b'VCARD') >= 0 else 'csv'}"
+        suffix = "vcf" if b"VCARD" in raw[:40].upper() else "csv"
+        path = tmp_path / f"{n}-{len(records)}.{suffix}"
         path.write_bytes(raw)
         source = VCardSource(path) if path.suffix == ".vcf" else ContactsCsvSource(path)
         records.extend(_check(source))

@@ -39,15 +39,16 @@ def test_every_sample_card_is_accounted_for(shared_data: Path, tmp_path: Path) -
     settings = Settings(db_path=tmp_path / "s.duckdb", phone_region="US")
     report = api.ingest(settings, [folder])
     totals = report.totals
-    assert len(report.sources) == 18 and {s.kind for s in report.sources} == {"vcard"}
+    assert [s.kind for s in report.sources] == ["vcard"]  # a folder of vCards: one book
     assert totals.read == SAMPLE_CARDS
     assert totals.read == totals.stored + totals.duplicates + totals.quarantined
     assert totals.quarantined == 1  # an Android card whose one number is no US number
     stats = api.stats(settings)
     assert stats.read == SAMPLE_CARDS and stats.quarantined == 1
     sources = api.sources(settings).to_pylist()
-    assert sum(s["read"] for s in sources) == SAMPLE_CARDS
-    assert all(s["read"] == s["stored"] + s["duplicates"] + s["quarantined"] for s in sources)
+    assert [(s["read"], s["stored"] + s["duplicates"], s["quarantined"]) for s in sources] == [
+        (SAMPLE_CARDS, SAMPLE_CARDS - 1, 1)
+    ]
     again = api.ingest(settings, [folder])
     assert again.totals.known == SAMPLE_CARDS and again.totals.stored == 0
 

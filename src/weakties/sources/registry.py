@@ -40,7 +40,7 @@ from weakties.sources.headers import looks_like_header_line
 from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
-from weakties.sources.vcard import VCardSource, looks_like_vcard
+from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -293,5 +293,6 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
 FOLDER_FORMATS: tuple[FolderFormat, ...] = (
     FolderFormat("mailbox", _mailbox_folder, MaildirSource),
     FolderFormat("linkedin", is_export_folder, LinkedInSource),
+    FolderFormat("vcards", is_vcard_folder, VCardSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""

@@ -1,12 +1,12 @@
 """Address books as vCard files: 2.1, 3.0 and 4.0, as Android, iPhone, Outlook,
 Gmail, Evolution, Lotus Notes and Thunderbird export them.
 
-Each card becomes one :class:`~weakties.records.Contact` (kind ``card``): its name,
-every e-mail address, every phone number (``tel:+E.164``, read in the source's
-region when written without a country code), LinkedIn profiles among its URLs, and
-its first organisation and title. A card with no such identity, or that cannot be
-read, is quarantined (``no-identity``, ``bad-card``) with its number in the file
-(``<path>#card<n>``); the rest of the file is read.
+A file, or a folder holding only vCard files, is one source. Each card becomes one
+:class:`~weakties.records.Contact` (kind ``card``): its name, every e-mail address,
+every phone number (``tel:+E.164``, read in the source's region when written without a
+country code), LinkedIn profiles among its URLs, and its first organisation and title.
+A card with no such identity, or that cannot be read, is quarantined (``no-identity``,
+``bad-card``) with its number in the file (``<path>#card<n>``); the rest of the file is read.
 
 Parsing is vobject's (content lines, parameters, escapes, quoted-printable and
 charsets, structured N and ORG values). Before it, this module does two things
@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import vobject
@@ -68,16 +69,46 @@ def _head_text(head: bytes) -> str:
     return head[:256].decode("utf-8", "replace")
 
 
+VCARD_SUFFIXES = (".vcf", ".vcard", ".vcf.gz")
+
+
+def is_vcard_folder(folder: Path) -> bool:
+    """True for a folder of vCard files and nothing else (a CardDAV store or a phone's
+    export keeps one file per contact): it is read as one address book, one source."""
+    found = False
+    try:
+        for entry in folder.iterdir():
+            if entry.name.startswith("."):
+                continue
+            if not entry.is_file() or not entry.name.lower().endswith(VCARD_SUFFIXES):
+                return False
+            found = True
+    except OSError:
+        return False
+    return found
+
+
 class VCardSource(Source):
-    """One vCard file (``.vcf``, ``.vcard``, any name): one contact per card."""
+    """One vCard file (``.vcf``, ``.vcard``, any name), or a folder of ``.vcf`` files:
+    one contact per card."""
 
     kind = "vcard"
 
+    def files(self) -> list[Path]:
+        """The vCard files, sorted by name."""
+        if not self.path.is_dir():
+            return [self.path]
+        return sorted(
+            (p for p in self.path.iterdir() if p.is_file() and not p.name.startswith(".")),
+            key=lambda p: p.name,
+        )
+
     def records(self) -> Iterator[Record]:
-        root = path_text(self.path.absolute())
-        with open_stream(self.path) as stream:
-            for n, card in enumerate(split_cards(text_lines(stream)), 1):
-                yield card_record(card, f"{root}#card{n}", self.region)
+        for path in self.files():
+            root = path_text(path.absolute())
+            with open_stream(path) as stream:
+                for n, card in enumerate(split_cards(text_lines(stream)), 1):
+                    yield card_record(card, f"{root}#card{n}", self.region)
 
 
 def text_lines(stream: IO[bytes]) -> Iterator[str]:
