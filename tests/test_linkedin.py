@@ -105,6 +105,8 @@ def test_export_end_to_end(tmp_path: Path) -> None:
     ivy = ties.get(("Ivy 陈", "Rae Quinn")) or ties[("Rae Quinn", "Ivy 陈")]
     assert ivy["band"] == "weak" and ivy["messages"] == 1  # a connection alone: known, not one-way
     assert ivy["strength"] < 0.05  # ... and not made strong by it
+    ana = api.person(settings, "https://www.linkedin.com/in/Ana-Lima-42/")  # as a URL
+    assert ana.name == "Ana Lima" and ana.channels == {"chat": 3, "connection": 1}
     kim = ties.get(("Kim Lee", "Rae Quinn")) or ties[("Rae Quinn", "Kim Lee")]
     assert kim["band"] == "one-way"  # an invitation never accepted
     again = api.ingest(settings, [EXPORT])

@@ -144,6 +144,9 @@ def test_a_card_is_one_person_and_meets_the_call_log(tmp_path: Path) -> None:
     bo = people["Bo François"]  # known, never met: listed with no history
     assert bo["interactions"] == 0 and bo["first_seen"] is None
     assert bo["organisation"] == "Fabrikam"  # free-mail address: the card names the organisation
+    api.analyze(settings)
+    profile = api.person(settings, "+44 7700 900123")  # a number as people write it
+    assert profile.name == "Ana Lima" and profile.channels == {"call": 1, "sms": 1}
     with connect(settings.db_path, read_only=True) as con:
         kinds = dict(con.execute("SELECT address, kind FROM identities").fetchall())
     assert kinds["tel:+447700900123"] == "phone" and kinds["bo@gmail.com"] == "email"
