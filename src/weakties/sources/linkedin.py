@@ -209,7 +209,10 @@ def _owner(files: dict[str, Path], messages: _Table | None) -> Owner:
 
 def _profile_name(path: Path) -> str:
     for row in rows(read_text(path)):
-        if isinstance(row, list) and row[:2] != ["First Name", "Last Name"]:
+        if isinstance(row, list) and [c.strip().lower() for c in row[:2]] != [
+            "first name",
+            "last name",
+        ]:
             return " ".join(c.strip() for c in row[:2] if c.strip())[:200]
     return ""
 
