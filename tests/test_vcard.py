@@ -185,3 +185,25 @@ def test_an_unknown_region_is_an_input_error(tmp_path: Path, bad: str) -> None:
 
     with pytest.raises(InputError, match="not a region code"):
         api.ingest(Settings(db_path=tmp_path / "r.duckdb", phone_region=bad), [FIXTURES])
+
+
+def test_cli_region_end_to_end(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env.pop("WEAKTIES_PHONE_REGION", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "weakties", "--db", str(tmp_path / "cli.duckdb"), *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+    bad = run("ingest", "--region", "UK", str(FIXTURES / "team.vcf"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "region" in bad.stderr
+    good = run("ingest", "--region", "gb", str(FIXTURES / "team.vcf"), str(FIXTURES / "calls.csv"))
+    assert good.returncode == 0, good.stderr
+    listed = run("people", "--search", "Ana", "--format", "json")
+    (ana,) = json.loads(listed.stdout)
+    assert ana["interactions"] == 2 and "tel:+447700900123" in ana["identities"]
