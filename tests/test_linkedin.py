@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -125,19 +125,20 @@ def test_a_connection_is_one_contact_at_its_date(tmp_path: Path) -> None:
     api.ingest(without, [alone])
     api.analyze(without)
 
-    def ana(settings: Settings) -> tuple[datetime, int]:
+    def ana(settings: Settings) -> tuple[datetime, int, float]:
         with connect(settings.db_path, read_only=True) as con:
             row = con.execute(
-                "SELECT t.first_contact, t.messages FROM ties t JOIN people p"
+                "SELECT t.first_contact, t.messages, t.duration_days FROM ties t JOIN people p"
                 " ON p.person_id IN (t.person_a, t.person_b) WHERE p.display_name = 'Ana Lima'"
             ).fetchone()
         assert row is not None
-        return row[0], int(row[1])
+        return row[0], int(row[1]), float(row[2])
 
-    (since, n_with), (first, n_without) = ana(with_tie), ana(without)
+    (since, n_with, days_with), (first, n_without, days) = ana(with_tie), ana(without)
     assert since == datetime(2019, 3, 14, tzinfo=UTC)  # the tie exists from the connection
     assert first == datetime(2024, 1, 15, 14, 30, tzinfo=UTC)
     assert n_with == n_without + 1 == 4  # counted as exactly one contact
+    assert days_with == days > 0  # a history is what the store watched, not 5 years
 
 
 def test_older_messages_without_recipient_urls(tmp_path: Path) -> None:
@@ -168,3 +169,37 @@ def test_zip_export(tmp_path: Path) -> None:
     assert [s.kind for s in sources] == ["linkedin"]
     records = list(sources[0].records())
     assert sum(isinstance(r, Contact) for r in records) == 5
+
+
+def test_old_connections_leave_other_ties_alone(tmp_path: Path) -> None:
+    """A connection's date is when a link was made, not a time the store watched: an
+    export with connections from 2019 does not change a tie of a two-month log."""
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    rows = ["timestamp,channel,sender,recipients"]
+    for k in range(20):
+        when = (start + timedelta(days=3 * k)).isoformat()
+        pair = ("xi@acme.example", "yu@acme.example")[:: 1 if k % 2 else -1]
+        rows.append(f"{when},email,{pair[0]},{pair[1]}")
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(rows) + "\n")
+    export = tmp_path / "export"
+    export.mkdir()
+    for name in ("Connections.csv", "Profile.csv", "Email Addresses.csv"):
+        shutil.copy(EXPORT / name, export / name)
+
+    def xi_yu(settings: Settings) -> tuple[float, float]:
+        api.analyze(settings)
+        with connect(settings.db_path, read_only=True) as con:
+            row = con.execute(
+                "SELECT strength, observed_days FROM ties t JOIN identities i"
+                " ON i.person_id IN (t.person_a, t.person_b) WHERE i.address = 'xi@acme.example'"
+            ).fetchone()
+        assert row is not None
+        return float(row[0]), float(row[1])
+
+    settings = Settings(db_path=tmp_path / "w.duckdb")
+    api.ingest(settings, [log])
+    before = xi_yu(settings)
+    report = api.ingest(settings, [export])
+    assert report.sources[0].owner == ["rae@quinn.example"]  # no messages: the primary address
+    assert xi_yu(settings) == before
