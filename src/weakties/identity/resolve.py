@@ -143,7 +143,6 @@ class _Address:
     card_names: set[str] = field(default_factory=set)  # canonical names contacts give it
     named_org: str | None = None  # from org_names when the domain names none
 
-
     @property
     def n_interactions(self) -> int:
         return self.activity.n_interactions if self.activity else self.n_seen

@@ -5,9 +5,11 @@ format, how to recognise it from a path and its first bytes (decompressed when t
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
 file or folder wins. A new format is one module and one row.
 
-Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
-bytes); folders that no folder format claims are split into mailboxes with one rule
-of thumb:
+Address books are recognised by content too (``BEGIN:VCARD``; a Google or Outlook
+contacts header, claimed before any CSV is taken for an interaction log; LinkedIn's
+``Connections.csv`` notes and header, and its export folder by its files). Mail is
+recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL bytes);
+folders that no folder format claims are split into mailboxes with one rule of thumb:
 
 * a Maildir (``cur``/``new``) is one mailbox;
 * a folder whose subfolders include a sent folder is one mailbox (the Enron
