@@ -27,6 +27,7 @@ from weakties.progress import ProgressSink
 from weakties.store import derived
 from weakties.store.db import first_row
 from weakties.store.people import people_stamp
+from weakties.store.reads import ORGANISATION
 from weakties.store.tuning import collector_paused, memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 
@@ -183,8 +184,9 @@ def _people_apart(
     try:
         own.register("_analysis_ids", pa.table({"person_id": pa.array(ids, pa.int64())}))
         rows = own.execute(
-            "SELECT p.person_id, p.org_domain, p.display_name FROM people p "
-            "JOIN _analysis_ids USING (person_id)"
+            f"SELECT p.person_id, {ORGANISATION}, p.display_name FROM people p "
+            "JOIN _analysis_ids USING (person_id) "
+            "LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain"
         ).fetchall()
     finally:
         own.close()

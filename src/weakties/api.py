@@ -21,6 +21,7 @@ from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.progress import ProgressSink
 from weakties.store import connect, reads
+from weakties.text.phones import check_region
 from weakties.ties import pin_tie, unpin_tie
 
 if TYPE_CHECKING:  # the graph stack (igraph) loads only when analysis runs
@@ -62,11 +63,21 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 def ingest(
     settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
 ) -> IngestReport:
-    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`. The
-    report names the files in folders given that nothing read (``not_read``)."""
-    found = survey_paths(paths)
+    """Read every path (mail, logs, address books, exports) into the store; see
+    :mod:`weakties.ingest`. The report names the files in folders given that nothing
+    read (``not_read``)."""
+    found = survey_paths(paths, region=_region(settings.phone_region))
     with open_store(settings) as con:
         return ingest_sources(con, found.sources, settings, progress, found.not_read)
+
+
+def _region(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return check_region(text)
+    except ValueError as exc:
+        raise InputError(f"{exc}.", "Give an ISO 3166 country code such as GB, US or DE.") from exc
 
 
 def people(

@@ -296,13 +296,14 @@ def _user() -> str:
         return "unknown"
 
 
-def resolve_paths(paths: Sequence[Path]) -> list[Source]:
-    """Turn user paths into sources (the registry decides formats by content)."""
-    return survey_paths(paths).sources
+def resolve_paths(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
+    """Turn user paths into sources (the registry decides formats by content);
+    ``region`` is where they read phone numbers without a country code."""
+    return survey_paths(paths, region=region).sources
 
 
-def survey_paths(paths: Sequence[Path]) -> Survey:
+def survey_paths(paths: Sequence[Path], *, region: str | None = None) -> Survey:
     """The sources for user paths, and the files in them that nothing will read."""
     from weakties.sources.registry import survey
 
-    return survey(paths)
+    return survey(paths, region=region)

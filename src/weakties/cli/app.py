@@ -73,14 +73,26 @@ def init(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Mailboxes, mail files, logs.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Mailboxes, mail files, logs, contacts, exports.")
+    ],
     workers: Annotated[int, typer.Option(min=0, help="Parse processes (0: automatic).")] = 0,
     batch_size: Annotated[
         int, typer.Option(min=1, help="Records per transaction.")
     ] = DEFAULT_BATCH_SIZE,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Country of phone numbers written without +code, e.g. GB "
+            "(default: $WEAKTIES_PHONE_REGION)."
+        ),
+    ] = None,
 ) -> None:
-    """Read mail (mbox, maildir, .eml, gzip) and interaction logs (CSV, Parquet)."""
-    settings = replace(_settings(ctx), workers=workers, batch_size=batch_size)
+    """Read mail (mbox, maildir, .eml, gzip), interaction logs (CSV, Parquet), address
+    books (vCard, Google and Outlook CSV) and LinkedIn exports."""
+    settings = replace(
+        _settings(ctx), workers=workers, batch_size=batch_size, phone_region=region
+    )
     with progress_for(console()) as sink:
         report = api.ingest(settings, paths, sink)
     print_ingest_report(console(), report)

@@ -69,6 +69,8 @@ def _print_table(profile: PersonProfile) -> None:
             f"{', '.join(profile.identities)}"
         )
     )
+    used = ", ".join(f"{c} {n:,}" for c, n in (profile.channels or {}).items())
+    out.print(Text(f"channels: {used or '-'}"))
     out.print(
         Text(
             f"community: {profile.community or '-'}; spans "

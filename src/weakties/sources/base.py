@@ -21,6 +21,10 @@ class Source(ABC):
     """
 
     kind: str = "?"
+    region: str | None = None
+    """Where phone numbers written without a country code are read (ISO 3166 alpha-2,
+    ``GB``); :func:`~weakties.sources.registry.discover` sets it from the user's
+    ``--region``. None falls back to ``$WEAKTIES_PHONE_REGION``."""
 
     def __init__(self, path: Path, label: str | None = None) -> None:
         self.path = path

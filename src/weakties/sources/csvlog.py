@@ -47,11 +47,14 @@ from weakties.records import (
 )
 from weakties.sources.base import Source
 from weakties.sources.headers import judge_date
+from weakties.text.phones import normalise_phone
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
 OPTIONAL = ("duration_s", "thread_id", "interaction_id")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _PEEK = 1 << 16  # bytes read to tell a log without rows
+_PHONE_LIKE = re.compile(r"^(?:tel:)?\+?[\d\s().\-/]{5,40}$")
+_SEPARATED = re.compile(r"\d[\s().\-/]+\d")
 
 MAX_DURATION_S = 7 * 24 * 3600.0
 """The longest duration a row may give: a week. No meeting or call lasts longer; a
@@ -119,7 +122,7 @@ class LogSource(Source):
     def _record(self, values: dict[str, str], row: int, row_key: str) -> Record:
         location = f"{self._location}#row{row}"
         try:
-            return _interaction(values, location, row_key)
+            return _interaction(values, location, row_key, self.region)
         except ValueError as exc:
             reason, _, detail = str(exc).partition(":")
             return Quarantined(location, reason, detail.strip())
@@ -142,15 +145,19 @@ class _Broken:
             self.unnumbered.append(text)
 
 
-def _interaction(values: dict[str, str], location: str, row_key: str) -> Interaction:
+def _interaction(
+    values: dict[str, str], location: str, row_key: str, region: str | None = None
+) -> Interaction:
     timestamp = parse_timestamp(values["timestamp"])
     channel = values["channel"].strip().lower().replace(" ", "_")
     if not CHANNEL_NAME.match(channel):
         raise ValueError(f"bad-channel: {values['channel'][:40]!r}")
-    sender = normalise_id(values["sender"])
+    sender = normalise_id(values["sender"], region)
     if not sender:
         raise ValueError("no-sender: the sender column is empty")
-    recipients = [r for r in (normalise_id(x) for x in values["recipients"].split(";")) if r]
+    recipients = [
+        r for r in (normalise_id(x, region) for x in values["recipients"].split(";")) if r
+    ]
     recipients = [r for r in dict.fromkeys(recipients) if r != sender]
     if not recipients:
         raise ValueError("no-recipients: no recipient other than the sender")
@@ -239,10 +246,21 @@ def parse_timestamp(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def normalise_id(text: str) -> str:
-    """An address is lower-cased; an opaque id is kept as given, trimmed."""
+def normalise_id(text: str, region: str | None = None) -> str:
+    """An address is lower-cased; a phone number becomes ``tel:+<E.164>`` (so that a
+    call log meets the address book); any other id is kept as given, trimmed.
+
+    A phone number is written with ``+`` and its country code (or ``tel:``), or, read
+    in ``region`` (default ``$WEAKTIES_PHONE_REGION``), in a national format with a
+    trunk ``0`` or separators (``07700 900123``, ``(555) 555-0100``). Bare digits
+    without a leading 0 stay ids: logs use them as database keys as often.
+    """
     text = text.strip().strip("<>\"'").strip()
-    return text.lower() if "@" in text else text
+    if "@" in text:
+        return text.lower()
+    if _PHONE_LIKE.match(text) and (text[:1] in "+0t" or _SEPARATED.search(text)):
+        return normalise_phone(text, region) or text
+    return text
 
 
 def _duration(text: str) -> float | None:

@@ -5,9 +5,11 @@ format, how to recognise it from a path and its first bytes (decompressed when t
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
 file or folder wins. A new format is one module and one row.
 
-Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
-bytes); folders that no folder format claims are split into mailboxes with one rule
-of thumb:
+Address books are recognised by content too (``BEGIN:VCARD``; a Google or Outlook
+contacts header, claimed before any CSV is taken for an interaction log; LinkedIn's
+``Connections.csv`` notes and header, and its export folder by its files). Mail is
+recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL bytes);
+folders that no folder format claims are split into mailboxes with one rule of thumb:
 
 * a Maildir (``cur``/``new``) is one mailbox;
 * a folder whose subfolders include a sent folder is one mailbox (the Enron
@@ -38,11 +40,14 @@ from pathlib import Path
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
 from weakties.sources.base import NotRead, Source, describe
 from weakties.sources.compressed import head as content_head
+from weakties.sources.contacts_csv import ContactsCsvSource, looks_like_contacts
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
+from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -52,7 +57,10 @@ _MAIL_NAMES = frozenset(
      b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
-_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+_HINT = (
+    "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
+    "an address book (.vcf, contacts CSV) or a LinkedIn export."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +105,18 @@ class Survey:
     not_read: list[NotRead]
 
 
-def discover(paths: Sequence[Path]) -> list[Source]:
+def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
     """The sources for ``paths``, in the order given; each file read by one source.
 
-    Raises :class:`InputError` (or a child) with a one-line message for a
-    missing path, an empty or binary file, or a folder without mail.
+    ``region`` is where the sources read phone numbers written without a country code
+    (ISO 3166 alpha-2; None: ``$WEAKTIES_PHONE_REGION``). Raises :class:`InputError`
+    (or a child) with a one-line message for a missing path, an empty or binary
+    file, or a folder without mail.
     """
-    return survey(paths).sources
+    return survey(paths, region=region).sources
 
 
-def survey(paths: Sequence[Path]) -> Survey:
+def survey(paths: Sequence[Path], *, region: str | None = None) -> Survey:
     """:func:`discover`'s sources, and the files of the folders given that no format
     reads (each with what it seems to be), so that none is passed over in silence."""
     found: list[Source] = []
@@ -118,6 +128,7 @@ def survey(paths: Sequence[Path]) -> Survey:
             key = (source.kind, str(source.path.absolute()))
             if key not in seen:
                 seen.add(key)
+                source.region = region
                 found.append(source)
     return Survey(found, not_read)
 
@@ -295,6 +306,10 @@ def _log_name(path: Path, head: bytes) -> bool:
     return path.name.lower().endswith(LOG_SUFFIXES)
 
 
+def _vcard(path: Path, head: bytes) -> bool:
+    return looks_like_vcard(head)
+
+
 def _mbox(path: Path, head: bytes) -> bool:
     return classify(head) is Kind.MBOX
 
@@ -342,6 +357,9 @@ def _mostly_binary(sample: bytes) -> bool:
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("vcard", _vcard, VCardSource),
+    FileFormat("contacts-csv", looks_like_contacts, ContactsCsvSource),  # before logs: a CSV
+    FileFormat("linkedin-connections", is_connections_file, LinkedInSource),
     FileFormat("log", _log_name, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
@@ -350,5 +368,7 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
 
 FOLDER_FORMATS: tuple[FolderFormat, ...] = (
     FolderFormat("mailbox", _mailbox_folder, MaildirSource),
+    FolderFormat("linkedin", is_export_folder, LinkedInSource),
+    FolderFormat("vcards", is_vcard_folder, VCardSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""

@@ -9,6 +9,11 @@ import pyarrow as pa
 
 from weakties.store.db import arrow, first_row
 
+ORGANISATION = "CASE WHEN p.org_domain LIKE 'org:%' THEN orgs.name ELSE p.org_domain END"
+"""A person's organisation as shown: its domain, or for an organisation known only by
+name (``org:<key>``, from address books and connections) that name. Needs ``people p``
+joined to ``organisations orgs`` on ``org_domain``."""
+
 
 def people(
     con: duckdb.DuckDBPyConnection,
@@ -41,11 +46,12 @@ def people(
             SELECT person_id, list(address ORDER BY n_interactions DESC, address) AS identities
             FROM identities GROUP BY person_id
         )
-        SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+        SELECT p.person_id, p.display_name AS name, {ORGANISATION} AS organisation,
                coalesce(s.interactions, 0) AS interactions,
                s.first_seen, s.last_seen, p.automated, p.is_owner,
                array_to_string(ids.identities, ' ') AS identities
         FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
+        LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
         WHERE {" AND ".join(where)}
         ORDER BY interactions DESC, name
         {_limit(limit)}

@@ -54,6 +54,9 @@ UNDIRECTED_CHANNELS = names_where(initiated=False)
 """Channels whose records do not say who started a contact: each contact counts for
 both directions of reciprocity."""
 
+UNWATCHED_CHANNELS = names_where(watched=False)
+"""Channels whose dates do not say how long the store has observed (a connection)."""
+
 _ROLE_RANK = """CASE pt.role
             WHEN 'from' THEN 0 WHEN 'organizer' THEN 0
             WHEN 'to' THEN 1 WHEN 'attendee' THEN 1
@@ -235,7 +238,8 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
                  AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS sync,
            CASE WHEN i.channel IN ({sql_list(MUTUAL_CHANNELS)})
                  AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS took_part,
-           CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected
+           CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected,
+           i.channel NOT IN ({sql_list(UNWATCHED_CHANNELS)}) AS watched
     FROM interactions i CROSS JOIN params p
     WHERE NOT i.automated AND NOT i.bulk AND {_plausible("i.")}
       AND unix_seconds(i.ts) <= p.as_of_s
@@ -354,8 +358,8 @@ replies AS (
     FROM answers
     GROUP BY LEAST(replier, original_sender), GREATEST(replier, original_sender)
 ),
-span AS (
-    SELECT MIN(t) AS first_t FROM live
+span AS (  -- how long the store has looked: a connection's date says nothing of it
+    SELECT COALESCE(MIN(CASE WHEN watched THEN t END), MIN(t)) AS first_t FROM live
 ),
 two_way AS (  -- a pair seen only in early-ending sources is seen until the latest of them
     SELECT p.*, unix_seconds(p.first_contact) AS first_t, unix_seconds(p.last_contact) AS last_t,
@@ -375,7 +379,8 @@ SELECT w.person_a, w.person_b,
        w.in_groups / (w.messages_ab + w.messages_ba) AS group_share,
        w.active_days, w.active_weeks,
        w.first_contact, w.last_contact,
-       (w.last_t - w.first_t) / 86400 AS duration_days,
+       -- what the store watched of it: an older connection dates the tie, not its history
+       GREATEST(w.last_t - GREATEST(w.first_t, span.first_t), 0) / 86400 AS duration_days,
        (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t
         + GREATEST(0, params.as_of_s - COALESCE((SELECT end_t FROM latest_end), params.as_of_s)))
            / 86400 AS recency_days,
