@@ -38,6 +38,9 @@ from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.slack import SlackSource, is_slack_export
+from weakties.sources.whatsapp import WhatsAppSource, is_chat_folder, is_chat_text
+from weakties.sources.xarchive import YTD, XArchiveSource, is_x_archive
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -47,7 +50,10 @@ _MAIL_NAMES = frozenset(
      b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
-_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+_HINT = (
+    "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
+    "or a Slack, WhatsApp or X export."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +235,14 @@ def _message(path: Path, head: bytes) -> bool:
     return classify(head) is Kind.MESSAGE
 
 
+def _whatsapp(path: Path, head: bytes) -> bool:
+    return is_chat_text(head)
+
+
+def _x_file(path: Path, head: bytes) -> bool:
+    return path.name.endswith(".js") and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(YTD)
+
+
 def _mailbox_folder(folder: Path) -> bool:
     return is_maildir(folder) or _has_sent_folder(folder)
 
@@ -271,10 +285,15 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
     FileFormat("log", _log_name, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
+    FileFormat("whatsapp", _whatsapp, WhatsAppSource),
+    FileFormat("x", _x_file, XArchiveSource),
 )
 """Single-file formats, in the order they are tried; the first that claims a file reads it."""
 
 FOLDER_FORMATS: tuple[FolderFormat, ...] = (
+    FolderFormat("slack", is_slack_export, SlackSource),
+    FolderFormat("x", is_x_archive, XArchiveSource),
+    FolderFormat("whatsapp", is_chat_folder, WhatsAppSource),
     FolderFormat("mailbox", _mailbox_folder, MaildirSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""
