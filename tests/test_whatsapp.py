@@ -107,7 +107,7 @@ def test_a_group_chat_its_senders_recipients_and_system_lines() -> None:
     assert isinstance(booked, Interaction) and not booked.automated
     assert (booked.channel, booked.public) == ("chat", False)
     assert booked.timestamp == datetime(2019, 12, 30, 21, 10, tzinfo=UTC)
-    assert _people(booked) == [("from", "ana lima"), ("to", "bo chen"), ("to", "tel:+447700900123")]
+    assert _people(booked) == [("from", "ana_lima"), ("to", "bo_chen"), ("to", "tel:+447700900123")]
     assert f"{TRIP}#6" not in records and f"{TRIP}#7" not in records
     media = records[f"{TRIP}#10"]  # a sender shown by number; "10:01 AM" with U+202F
     assert _people(media)[0] == ("from", "tel:+447700900123")
@@ -132,7 +132,7 @@ def test_a_folder_of_one_phones_chats_names_its_owner_and_skips_the_media(tmp_pa
     report = api.ingest(settings, [PHONE])
     assert report.totals.read == report.totals.stored == 16
     (owner,) = report.sources[0].owner
-    assert owner.startswith("whatsapp:") and owner.endswith("/ana lima")
+    assert owner.startswith("whatsapp:") and owner.endswith("/ana_lima")
     assert report.sources[0].owner_how == "inferred"
 
 
@@ -172,7 +172,7 @@ def test_ios_lines_under_the_chats_name_are_whatsapps_own() -> None:
     assert isinstance(image, Interaction) and not image.automated
     assert image.timestamp == datetime(2019, 12, 30, 21, 12, 3, tzinfo=UTC)
     everyone = {a for r in records.values() for _, a in _people(r)}
-    assert everyone == {"ana lima", "bo chen", "cy dufour"}  # "Trip" is the chat, not a person
+    assert everyone == {"ana_lima", "bo_chen", "cy_dufour"}  # "Trip" is the chat, not a person
     great = [records["_chat.txt#6"], records["_chat.txt#7"]]
     assert [isinstance(r, Interaction) and r.timestamp.second for r in great] == [0, 30]  # type: ignore[union-attr]
 

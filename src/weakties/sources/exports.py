@@ -73,7 +73,12 @@ def text_field(value: object) -> str:
         return str(value)
     if not isinstance(value, str):
         return ""
-    return value.strip()[:MAX_FIELD]
+    text = value.strip()[:MAX_FIELD]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON's \ud800 escapes can make
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def handle(scheme: str, *parts: str) -> str:
@@ -84,11 +89,13 @@ def handle(scheme: str, *parts: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """A display name as a key: Unicode-normalised, format marks (the left-to-right
-    marks WhatsApp puts around names) dropped, spaces collapsed, case-folded."""
+    """A display name as a key, and as the last part of an identity: Unicode-normalised,
+    format marks (the left-to-right marks WhatsApp puts around names) and other
+    unprintable characters dropped, case-folded, each run of spaces one ``_`` (an
+    identity holds no space: listings separate identities with spaces)."""
     text = unicodedata.normalize("NFKC", name)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = "".join(c for c in text if c.isprintable() or c.isspace())
+    return _SPACES.sub("_", text.strip()).casefold()
 
 
 def clean_name(name: str) -> str:

@@ -9,7 +9,7 @@ is :mod:`weakties.sources.whatsapp_lines`.
 **Who.** A sender shown as a phone number (a contact not in the phone's address book)
 is ``tel:+<E.164>`` (see :mod:`weakties.text.phones`; ``$WEAKTIES_PHONE_REGION`` reads
 numbers without a country code). A sender shown by name is
-``whatsapp:<scope>/<name>``: the name is the phone owner's address-book entry, so the
+``whatsapp:<scope>/<name>`` (``whatsapp:9f2c41d0/ana_lima``): the name is the phone owner's address-book entry, so the
 same name in two chats of one owner is one person, while the same name in two owners'
 exports is not. The scope stands for the phone: the folder that holds the exports
 (for a folder of one chat, such as an unpacked ZIP, the folder around it).
