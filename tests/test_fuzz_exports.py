@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ ODD_STRINGS = ["", " ", "\ud800", "x" * 5000, "1452837318.000002", "<@U0BMQB6JE>
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
     | st.sampled_from(ODD_STRINGS) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )  # fmt: skip
 
@@ -227,3 +229,22 @@ def test_mutated_whatsapp_chats(samples: Path, data: st.DataObject) -> None:
         chat = Path(tmp) / "chat.txt"
         chat.write_bytes(b"\n".join(lines))
         _check(WhatsAppSource(chat))
+
+
+def test_exports_read_inside_a_zip_as_in_their_folder(tmp_path: Path) -> None:
+    """The sources use only what an archive member path offers (``zipfile.Path``)."""
+    for cls, folder in ((SlackSource, FIXTURES / "slack" / "acme"),
+                        (XArchiveSource, FIXTURES / "x" / "archive"),
+                        (WhatsAppSource, FIXTURES / "whatsapp" / "phone")):  # fmt: skip
+        archive = tmp_path / f"{folder.name}.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for path in sorted(folder.rglob("*")):
+                zf.write(path, f"{folder.name}/{path.relative_to(folder)}")
+        inside = list(cls(zipfile.Path(archive, f"{folder.name}/")).records())  # type: ignore[arg-type]
+        unpacked = list(cls(folder).records())
+        assert len(inside) == len(unpacked) > 0
+        root = str(folder.resolve())
+        assert [r.location.removeprefix(f"{archive}/{folder.name}") for r in inside] == [
+            r.location.removeprefix(root) for r in unpacked
+        ]
+        assert {type(r) for r in inside} == {type(r) for r in unpacked}

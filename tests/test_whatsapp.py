@@ -244,3 +244,23 @@ def test_lorem_merge_parts_are_one_chat_and_an_export_spanning_both_adds_nothing
     assert (again.read, again.stored, again.duplicates) == (900, 0, 900)
     people = {r["name"] for r in api.people(settings).to_pylist()}
     assert {"John", "Giuseppe", "Mary"} <= people
+
+
+def test_init_me_names_the_owner_of_a_single_chat(tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    assert api.ingest(settings, [PHONE / TRIP]).sources[0].owner == []
+    api.init(settings, ["ana@acme.example"])
+    report = api.ingest(settings, [WHATSAPP / "de"])
+    assert (report.sources[0].owner, report.sources[0].owner_how) == (["ana@acme.example"], "init")
+
+
+def test_a_day_the_clocks_change_reads_each_message_in_its_own_offset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    chat = tmp_path / "chat.txt"  # the UK went from GMT to BST at 01:00 on 29 March 2020
+    chat.write_text("29/03/2020, 00:30 - Ana: before\n29/03/2020, 03:00 - Bo: after\n")
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    stamps = [r.timestamp for r in WhatsAppSource(chat).records() if isinstance(r, Interaction)]
+    gmt, bst = datetime(2020, 3, 29, 0, 30, tzinfo=UTC), datetime(2020, 3, 29, 2, 0, tzinfo=UTC)
+    assert stamps == [gmt, bst]

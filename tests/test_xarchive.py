@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from weakties import api
 from weakties.config import Settings
 from weakties.records import Contact, Interaction, Quarantined, Record
 from weakties.sources.registry import discover
-from weakties.sources.xarchive import XArchiveSource
+from weakties.sources.xarchive import TWEET_TIME, XArchiveSource, _tweet_time
 
 ARCHIVE = Path(__file__).parent / "fixtures" / "x" / "archive"
 DATA = ARCHIVE / "data"
@@ -97,3 +99,27 @@ def test_ingest_accounts_for_every_record_and_headers_duplicate_full_posts(
     assert stats.read == stats.interactions + stats.contacts + stats.duplicates + stats.quarantined
     again = api.ingest(settings, [DATA]).totals  # the same files, by the data folder
     assert (again.read, again.known, again.stored) == (23, 23, 0)
+
+
+def test_the_archives_account_is_its_owner_even_after_init_me(tmp_path: Path) -> None:
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    api.init(settings, ["someone@else.example"])
+    report = api.ingest(settings, [ARCHIVE])
+    assert (report.sources[0].owner, report.sources[0].owner_how) == (
+        ["x:1001", "ana.lima@acme.example"],
+        "archive",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Wed Aug 09 16:19:22 +0000 2023", "Sun Mar 03 00:10:00 +0130 2024",
+     "Sun Dec 31 23:30:00 -0800 2023"],
+)  # fmt: skip
+def test_post_times_read_as_strptime_reads_them(text: str) -> None:
+    assert _tweet_time(text) == datetime.strptime(text, TWEET_TIME).astimezone(UTC)
+
+
+@pytest.mark.parametrize("text", ["Thu Feb 30 10:00:00 +0000 2023", "yesterday", "", None, 17])
+def test_post_times_that_are_no_times_are_none(text: object) -> None:
+    assert _tweet_time(text) is None

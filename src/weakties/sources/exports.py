@@ -39,7 +39,7 @@ def location_root(path: Path) -> str:
     try:
         return path_text(path.resolve())
     except (AttributeError, OSError):  # an archive member may not resolve
-        return path_text(str(path))
+        return path_text(str(path).rstrip("/"))
 
 
 def load_json(path: Path, prefix: bytes = b"") -> Any:

@@ -5,6 +5,9 @@ format, how to recognise it from a path and its first bytes (decompressed when t
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
 file or folder wins. A new format is one module and one row.
 
+Exports are folders a format claims whole (a Slack export by its ``users.json``, an X
+archive by its ``manifest.js``, a folder of WhatsApp chats and their media) or single
+files (a WhatsApp chat by its first line's date, an X ``.js`` by ``window.YTD.``).
 Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
 bytes); folders that no folder format claims are split into mailboxes with one rule
 of thumb:

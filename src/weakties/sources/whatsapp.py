@@ -8,10 +8,10 @@ is :mod:`weakties.sources.whatsapp_lines`.
 
 **Who.** A sender shown as a phone number (a contact not in the phone's address book)
 is ``tel:+<E.164>`` (see :mod:`weakties.text.phones`; ``$WEAKTIES_PHONE_REGION`` reads
-numbers without a country code). A sender shown by name is
-``whatsapp:<scope>/<name>`` (``whatsapp:9f2c41d0/ana_lima``): the name is the phone owner's address-book entry, so the
-same name in two chats of one owner is one person, while the same name in two owners'
-exports is not. The scope stands for the phone: the folder that holds the exports
+numbers without a country code). A sender shown by name is ``whatsapp:<scope>/<name>``
+(``whatsapp:9f2c41d0/ana_lima``): the name is the phone owner's address-book entry, so
+the same name in two chats of one owner is one person, while the same name in two
+owners' exports is not. The scope stands for the phone: the folder that holds the exports
 (for a folder of one chat, such as an unpacked ZIP, the folder around it).
 
 **When.** Exports write the phone's local time without a zone; it is read in this
@@ -33,7 +33,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from weakties.records import Interaction, Participant, Quarantined, Record, Role
@@ -45,12 +45,12 @@ from weakties.sources.whatsapp_lines import (
     HEADER,
     Line,
     as_date,
+    clock_time,
     date_order,
     is_marked,
     is_notice,
     is_twelve_hour,
     split_messages,
-    wall_clock,
 )
 from weakties.text.phones import normalise_phone
 
@@ -140,13 +140,23 @@ def _parent(path: Path) -> Path:
 
 
 class _Chat:
-    """The records of one chat file."""
+    """The records of one chat file.
+
+    What repeats from message to message (a sender's key and recipients, a day's date)
+    is worked out once per chat: reading is then about a regular expression, a hash
+    and a record per message.
+    """
 
     def __init__(self, where: str, scope: str) -> None:
         self.where = where
         self.scope = scope
         self.thread = ""
         self.seen: Counter[str] = Counter()
+        self.keys: dict[str, str] = {}  # the name shown -> the sender's part of a key
+        self.casts: dict[str, list[Participant]] = {}  # the name shown -> sender, recipients
+        self.days: dict[str, date | None] = {}
+        self.clocks: dict[str, time | None] = {}
+        self.offsets: dict[date, timedelta | None] = {}
 
     def read(self, path: Path) -> Iterator[Record]:
         try:
@@ -159,21 +169,33 @@ class _Chat:
         if orphans:
             detail = f"{len(orphans)} line(s) before the first dated line"
             yield Quarantined(f"{self.where}#{orphans[0]}", "not-a-message", detail)
-        self.thread = _thread(lines[0]) if lines else ""
-        days = list(dict.fromkeys(line.day for line in lines))
-        order = date_order(days, any(is_twelve_hour(line.clock) for line in lines[:50]))
+        if not lines:
+            return
+        self.thread = _thread(lines[0])
+        order = date_order(
+            list(dict.fromkeys(line.day for line in lines)),
+            any(is_twelve_hour(line.clock) for line in lines[:50]),
+        )
+        self.days = {d: as_date(_fields(d), order) for d in dict.fromkeys(m.day for m in lines)}
         chat_name = next((m.sender for m in lines if m.sender and is_notice(m.text[0])), None)
-        people = self._people(lines, chat_name)
-        for line in lines:
-            yield self._record(line, order, chat_name, people)
+        senders = [None if _own(line, chat_name) else line.sender for line in lines]
+        self._cast(senders)
+        for line, sender in zip(lines, senders, strict=True):
+            yield self._record(line, sender)
 
-    def _people(self, lines: list[Line], chat_name: str | None) -> dict[str, Participant]:
-        """Everyone who wrote in the chat, by the name shown, in order of appearance."""
+    def _cast(self, senders: list[str | None]) -> None:
+        """Everyone who wrote in the chat (by the name shown, in order of appearance), and
+        for each the sender and recipients of their messages."""
         people: dict[str, Participant] = {}
-        for line in lines:
-            if line.sender and line.sender not in people and not _own(line, chat_name):
-                people[line.sender] = self._person(line.sender)
-        return people
+        for shown in senders:
+            if shown is not None and shown not in people:
+                people[shown] = self._person(shown)
+        for shown, person in people.items():
+            others = {p.address: p for p in people.values() if p.address != person.address}
+            author = Participant(Role.FROM, person.address, person.name)
+            self.casts[shown] = [author, *others.values()]
+            phone = person.address.startswith("tel:")
+            self.keys[shown] = person.address if phone else person.address.rpartition("/")[2]
 
     def _person(self, shown: str) -> Participant:
         phone = normalise_phone(shown) if _PHONE_LIKE.match(shown) else None
@@ -181,40 +203,65 @@ class _Chat:
             return Participant(Role.TO, phone)
         return Participant(Role.TO, f"whatsapp:{self.scope}/{name_key(shown)}", clean_name(shown))
 
-    def _record(
-        self, line: Line, order: str, chat_name: str | None, people: dict[str, Participant]
-    ) -> Record:
+    def _record(self, line: Line, sender: str | None) -> Record:
         location = f"{self.where}#{line.number}"
-        day = as_date(tuple(int(x) for x in _FIELDS.findall(line.day)), order)
-        wall = wall_clock(day, line.clock) if day else None
-        try:
-            stamp = wall.astimezone(UTC) if wall else None  # a naive time is local
-        except (OverflowError, OSError, ValueError):
-            stamp = None
+        day = self.days.get(line.day)
+        if line.clock not in self.clocks:
+            self.clocks[line.clock] = clock_time(line.clock)
+        at = self.clocks[line.clock]
+        wall = datetime.combine(day, at) if day and at else None
+        stamp = self._utc(wall) if wall else None
         if wall is None or stamp is None:
             return Quarantined(location, "bad-date", f"{line.day} {line.clock}"[:80])
-        own = _own(line, chat_name)
-        sender = None if own or line.sender is None else people[line.sender]
         return Interaction(
             location=location,
             channel="chat",
             timestamp=stamp,
-            participants=_addressed(sender, people) if sender else [],
+            participants=list(self.casts[sender]) if sender is not None else [],
             thread_id=self.thread,
             automated=sender is None,
             date_flag=judge_date(stamp),
-            external_id=self._key(sender, line, wall),
+            external_id=self._key(self.keys[sender] if sender is not None else "", line, wall),
         )
 
-    def _key(self, sender: Participant | None, line: Line, wall: datetime) -> str:
-        who = ""
-        if sender is not None and line.sender is not None:
-            who = sender.address if sender.address.startswith("tel:") else name_key(line.sender)
+    def _utc(self, wall: datetime) -> datetime | None:
+        """A naive local time in UTC. The zone's offset is looked up once per day of the
+        chat when it is the same at both ends of the day (``astimezone`` took a tenth
+        of reading a message), else for each message of the day (a change of DST)."""
+        day = wall.date()
+        if day not in self.offsets:
+            self.offsets[day] = _day_offset(day)
+        offset = self.offsets[day]
+        try:
+            if offset is None:
+                return wall.astimezone(UTC)
+            return wall.replace(tzinfo=UTC) - offset
+        except (OverflowError, OSError, ValueError):
+            return None
+
+    def _key(self, who: str, line: Line, wall: datetime) -> str:
+        """Sender, minute as written, text, and how many identical messages came before."""
         body = "\n".join(part.rstrip() for part in line.text).strip()
-        content = f"{who}\x1f{wall:%Y-%m-%d %H:%M}\x1f{body}"
+        minute = f"{wall.date().isoformat()} {wall.hour:02d}:{wall.minute:02d}"
+        content = f"{who}\x1f{minute}\x1f{body}"
         digest = hashlib.blake2b(content.encode("utf-8", "replace"), digest_size=16).hexdigest()
         self.seen[digest] += 1
         return f"whatsapp:{digest}:{self.seen[digest] - 1}"
+
+
+def _day_offset(day: date) -> timedelta | None:
+    """The local zone's offset from UTC all through ``day``, or None when it changes
+    that day (or cannot be known)."""
+    try:
+        first, last = datetime.combine(day, time(0)), datetime.combine(day, time(23, 59, 59))
+        offsets = {t.replace(tzinfo=UTC) - t.astimezone(UTC) for t in (first, last)}
+    except (OverflowError, OSError, ValueError):
+        return None
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _fields(day: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in _FIELDS.findall(day))
 
 
 def _thread(first: Line) -> str:
@@ -231,10 +278,3 @@ def _own(line: Line, chat_name: str | None) -> bool:
     if line.sender is None or is_notice(line.text[0]):
         return True
     return line.sender == chat_name and is_marked(line.text[0])
-
-
-def _addressed(sender: Participant, people: dict[str, Participant]) -> list[Participant]:
-    """The sender, and everyone else in the chat as recipients."""
-    author = Participant(Role.FROM, sender.address, sender.name)
-    others = {p.address: p for p in people.values() if p.address != sender.address}
-    return [author, *others.values()]

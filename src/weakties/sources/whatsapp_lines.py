@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, time
 from itertools import pairwise
 
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
@@ -148,8 +148,8 @@ def as_date(fields: tuple[int, ...], order: str) -> date | None:
         return None
 
 
-def wall_clock(day: date, clock: str) -> datetime | None:
-    """The naive local time of a message: its date and its clock (12- or 24-hour)."""
+def clock_time(clock: str) -> time | None:
+    """The time of day a clock (12- or 24-hour, with or without seconds) says."""
     match = _CLOCK.match(clock)
     if match is None:
         return None
@@ -159,7 +159,7 @@ def wall_clock(day: date, clock: str) -> datetime | None:
             return None
         hour = hour % 12 + (12 if match[4] in "Pp" else 0)
     try:
-        return datetime(day.year, day.month, day.day, hour, minute, second)
+        return time(hour, minute, second)
     except ValueError:
         return None
 
