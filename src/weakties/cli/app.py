@@ -99,7 +99,8 @@ def quarantine(
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Ingested sources, their owners and their counts."""
-    brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined"]
+    brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined", "automated",
+             "contacts"]  # fmt: skip
     render(api.sources(_settings(ctx)), fmt, title="Sources", brief=brief)
 
 
