@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -264,3 +265,17 @@ def test_a_day_the_clocks_change_reads_each_message_in_its_own_offset(
     stamps = [r.timestamp for r in WhatsAppSource(chat).records() if isinstance(r, Interaction)]
     gmt, bst = datetime(2020, 3, 29, 0, 30, tzinfo=UTC), datetime(2020, 3, 29, 2, 0, tzinfo=UTC)
     assert stamps == [gmt, bst]
+
+
+def test_a_folder_with_a_chat_and_other_readable_files_is_read_file_by_file(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(PHONE / TRIP, tmp_path / TRIP)
+    mbox = Path(__file__).parent / "fixtures" / "mail" / "mbox" / "r-pkg-mini" / "2020q1.txt"
+    shutil.copy(mbox, tmp_path / "list-archive.txt")  # mail in a .txt: not WhatsApp's
+    shutil.copy(PHONE / "IMG-20191231-WA0001.jpg", tmp_path / "IMG-20191231-WA0001.jpg")
+    kinds = sorted(type(s).__name__ for s in discover([tmp_path]))
+    assert kinds == ["MboxSource", "WhatsAppSource"]
+    (tmp_path / "list-archive.txt").unlink()
+    (whole,) = discover([tmp_path])  # a chat and its media: one WhatsApp folder
+    assert isinstance(whole, WhatsAppSource) and whole.path == tmp_path

@@ -57,11 +57,13 @@ from weakties.text.phones import normalise_phone
 SNIFF_BYTES = 8192
 MEDIA_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".mp4", ".3gp", ".mov", ".m4v",
-     ".opus", ".ogg", ".m4a", ".aac", ".mp3", ".amr", ".wav", ".pdf", ".vcf", ".doc",
-     ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt"}
+     ".opus", ".ogg", ".m4a", ".aac", ".mp3", ".amr", ".wav", ".pdf", ".doc", ".docx",
+     ".xls", ".xlsx", ".ppt", ".pptx"}
 )  # fmt: skip
-"""What WhatsApp attaches to an export (images, video, voice notes, documents, shared
-contact cards): a folder of chats may hold these beside its chat texts."""
+"""What WhatsApp attaches to an export (images, video, voice notes, documents) that no
+other format reads: a folder of chats may hold these beside its chat texts. A shared
+contact card (``.vcf``) or any other text file is not skipped: a folder holding one is
+read file by file, each by its own format."""
 
 _WA_MEDIA = re.compile(
     r"-WA\d{4}|^\d{8}-(?:PHOTO|VIDEO|AUDIO|GIF|STICKER|CONTACT|DOCUMENT)-", re.IGNORECASE
@@ -88,7 +90,8 @@ def _is_chat_file(path: Path) -> bool:
 
 def _is_media(path: Path) -> bool:
     name = path.name
-    return bool(_WA_MEDIA.search(name)) or name[name.rfind(".") :].lower() in MEDIA_SUFFIXES
+    suffix = name[name.rfind(".") :].lower()
+    return suffix in MEDIA_SUFFIXES or (bool(_WA_MEDIA.search(name)) and suffix != ".vcf")
 
 
 def is_chat_folder(folder: Path) -> bool:
@@ -100,9 +103,12 @@ def is_chat_folder(folder: Path) -> bool:
         return False
     chats = 0
     for entry in entries:
-        if entry.is_dir() or not _is_media(entry):
+        if entry.is_dir():
             return False
-        chats += _is_chat_file(entry)
+        if _is_chat_file(entry):
+            chats += 1
+        elif not _is_media(entry):
+            return False
     return chats > 0
 
 
