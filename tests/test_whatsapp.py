@@ -225,6 +225,8 @@ def test_only_chat_texts_are_claimed() -> None:
     assert is_chat_text(b"\xef\xbb\xbf15.04.2016, 15:04 - Ana: hi\n")
     assert not is_chat_text(b"From ana@example.com Mon Jan  1 00:00:00 2024\n")
     assert not is_chat_text(b"timestamp,channel,sender\n")
+    assert not is_chat_text(b"2024-01-02, 10:00 - server started\n2024-01-02, 10:01 - ready\n")
+    assert is_chat_text(b"2024-01-02, 10:00 - Messages and calls are end-to-end encrypted.\n")
 
 
 def test_lorem_merge_parts_are_one_chat_and_an_export_spanning_both_adds_nothing(

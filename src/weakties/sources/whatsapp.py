@@ -73,9 +73,14 @@ _FIELDS = re.compile(r"\d+")
 
 
 def is_chat_text(head: bytes) -> bool:
-    """The first line of a file that is not blank starts with a WhatsApp date and time."""
+    """The first line of a file that is not blank starts with a WhatsApp date and time,
+    and the file's first lines hold a message (``Name: text``) or WhatsApp's notice: a
+    log whose lines merely start with a date is not a chat."""
     text = head.decode("utf-8", "replace").lstrip("\ufeff\r\n\t ")
-    return HEADER.match(text.split("\n", 1)[0]) is not None
+    if HEADER.match(text.split("\n", 1)[0]) is None:
+        return False
+    lines, _ = split_messages(text)
+    return any(line.sender or is_notice(line.text[0]) for line in lines)
 
 
 def _is_chat_file(path: Path) -> bool:
