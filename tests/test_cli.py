@@ -57,7 +57,9 @@ def test_ingest_stores_and_lists(demo: tuple[Path, Path]) -> None:
     people = json.loads(ok(db, "people", "--format", "json", "--limit", "0"))
     assert any(p["is_owner"] for p in people)
     stats = json.loads(ok(db, "stats", "--format", "json"))
-    assert stats["read"] == stats["interactions"] + stats["duplicates"] + stats["quarantined"]
+    assert stats["read"] == (
+        stats["interactions"] + stats["contacts"] + stats["duplicates"] + stats["quarantined"]
+    )
     header = ok(db, "quarantine", "--format", "csv").splitlines()[0]
     assert header == "reason,location,detail,source"
 

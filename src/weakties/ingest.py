@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,7 +122,7 @@ def _ingest_one(
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
-    owner, how = infer_owner(con, source_id)
+    owner, how = infer_owner(con, source_id, source)
     path = path_text(source.path)
     return SourceReport(source_id, source.label, source.kind, path, counts, owner, how)
 
@@ -155,12 +155,21 @@ def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     return source_id
 
 
-def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[str], str | None]:
-    """Name the owner of a source: ``init --me``, else its sent mail, else its main recipient."""
+def infer_owner(
+    con: duckdb.DuckDBPyConnection, source_id: int, source: Source | None = None
+) -> tuple[list[str], str | None]:
+    """Name the owner of a source: the account an archive declares; else ``init --me``;
+    else what the source's :attr:`~weakties.sources.base.Source.owner_rule` infers
+    from its records (for mail: its sent items, else its main recipient)."""
+    rule = source.owner_rule if source is not None else "mail"
+    declared = source.declared_owner() if source is not None and rule == "declared" else []
     me = [r[0] for r in con.execute("SELECT address FROM me ORDER BY address").fetchall()]
-    owner, how = (me, "init") if me else (_owner_from_sent(con, source_id), "inferred")
-    if not owner:
-        owner = _owner_from_recipients(con, source_id)
+    if declared:
+        owner, how = declared, "archive"
+    elif me:
+        owner, how = me, "init"
+    else:
+        owner, how = OWNER_RULES.get(rule, _no_owner)(con, source_id), "inferred"
     if not owner:
         return [], None
     con.execute("BEGIN TRANSACTION")
@@ -169,6 +178,47 @@ def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[st
     con.execute("UPDATE sources SET owner_how = ? WHERE source_id = ?", [how, source_id])
     con.execute("COMMIT")
     return owner, how
+
+
+def _owner_from_mail(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    return _owner_from_sent(con, source_id) or _owner_from_recipients(con, source_id)
+
+
+def _no_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    return []
+
+
+def _owner_in_every_chat(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The one sender who wrote in every chat of a source of several chats (the phone's
+    owner, in a folder of one phone's chat exports). A chat is a file (a location's part
+    before ``#``); a message it shares with an earlier export counts for it too."""
+    rows = con.execute(
+        """
+        WITH chats AS (
+            SELECT DISTINCT split_part(it.location, '#', 1) AS chat, it.interaction_id
+            FROM items it JOIN interactions i USING (interaction_id)
+            WHERE it.source_id = ? AND NOT i.automated
+        ),
+        n AS (SELECT count(DISTINCT chat) AS n FROM chats)
+        SELECT p.address FROM chats c JOIN participants p USING (interaction_id)
+        WHERE p.role = 'from'
+        GROUP BY p.address
+        HAVING count(DISTINCT c.chat) = (SELECT n FROM n) AND (SELECT n FROM n) >= 2
+        ORDER BY p.address LIMIT 2
+        """,
+        [source_id],
+    ).fetchall()
+    return [str(rows[0][0])] if len(rows) == 1 else []
+
+
+OWNER_RULES: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[str]]] = {
+    "mail": _owner_from_mail,
+    "every-chat": _owner_in_every_chat,
+    "declared": _no_owner,  # an archive that does not name its account
+    "none": _no_owner,
+}
+"""How each kind of source's owner is inferred from its stored records, by the source's
+``owner_rule``, when neither the source itself nor ``init --me`` names it."""
 
 
 def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:

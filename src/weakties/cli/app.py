@@ -137,7 +137,8 @@ def quarantine(
 def sources(ctx: typer.Context, limit: LimitOption = 0, fmt: FormatOption = Format.table) -> None:
     """Ingested sources, their owners and their counts."""
     settings = _settings(ctx)
-    brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined"]
+    brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined", "automated",
+             "contacts"]  # fmt: skip
     listing(lambda n: api.sources(settings, limit=n), limit, fmt, title="Sources", brief=brief)
 
 

@@ -25,6 +25,11 @@ class Source(ABC):
     """Where phone numbers written without a country code are read (ISO 3166 alpha-2,
     ``GB``); :func:`~weakties.sources.registry.discover` sets it from the user's
     ``--region``. None falls back to ``$WEAKTIES_PHONE_REGION``."""
+    owner_rule: str = "mail"
+    """How ingest names the source's owner (``weakties.ingest.OWNER_RULES``): ``mail``
+    (its sent items, else its main recipient), ``declared`` (the source says whose it
+    is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or
+    ``none`` (only ``init --me`` names it)."""
 
     def __init__(self, path: Path, label: str | None = None) -> None:
         self.path = path
@@ -33,6 +38,11 @@ class Source(ABC):
     @abstractmethod
     def records(self) -> Iterator[Record]:
         """Yield every record of the source, in a stable order."""
+
+    def declared_owner(self) -> list[str]:
+        """The owner's identities as the source itself states them (an archive's
+        account), for ``owner_rule = "declared"``; [] when it does not say."""
+        return []
 
     def estimate(self) -> int | None:
         """How many records to expect, if cheap to know (for progress bars)."""

@@ -5,9 +5,12 @@ format, how to recognise it from a path and its first bytes (decompressed when t
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
 file or folder wins. A new format is one module and one row.
 
-Address books are recognised by content too (``BEGIN:VCARD``; a Google or Outlook
-contacts header, claimed before any CSV is taken for an interaction log; LinkedIn's
-``Connections.csv`` notes and header, and its export folder by its files). Mail is
+Exports are folders a format claims whole (a Slack export by its ``users.json``, an X
+archive by its ``manifest.js``, a folder of WhatsApp chats and their media, LinkedIn's
+export by its files) or single files (a WhatsApp chat by its first line's date, an X
+``.js`` by ``window.YTD.``). Address books are recognised by content too
+(``BEGIN:VCARD``; a Google or Outlook contacts header, claimed before any CSV is taken
+for an interaction log; LinkedIn's ``Connections.csv`` notes and header). Mail is
 recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL bytes);
 folders that no folder format claims are split into mailboxes with one rule of thumb:
 
@@ -48,6 +51,9 @@ from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_ex
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
 from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
+from weakties.sources.slack import SlackSource, is_slack_export
+from weakties.sources.whatsapp import WhatsAppSource, is_chat_folder, is_chat_text
+from weakties.sources.xarchive import YTD, XArchiveSource, is_x_archive
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -59,7 +65,7 @@ _MAIL_NAMES = frozenset(
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
 _HINT = (
     "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
-    "an address book (.vcf, contacts CSV) or a LinkedIn export."
+    "an address book (.vcf, contacts CSV), or a LinkedIn, Slack, WhatsApp or X export."
 )
 
 
@@ -318,6 +324,14 @@ def _message(path: Path, head: bytes) -> bool:
     return classify(head) is Kind.MESSAGE
 
 
+def _whatsapp(path: Path, head: bytes) -> bool:
+    return is_chat_text(head)
+
+
+def _x_file(path: Path, head: bytes) -> bool:
+    return path.name.endswith(".js") and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(YTD)
+
+
 def _mailbox_folder(folder: Path) -> bool:
     return is_maildir(folder) or _has_sent_folder(folder)
 
@@ -363,10 +377,15 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
     FileFormat("log", _log_name, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
+    FileFormat("whatsapp", _whatsapp, WhatsAppSource),
+    FileFormat("x", _x_file, XArchiveSource),
 )
 """Single-file formats, in the order they are tried; the first that claims a file reads it."""
 
 FOLDER_FORMATS: tuple[FolderFormat, ...] = (
+    FolderFormat("slack", is_slack_export, SlackSource),
+    FolderFormat("x", is_x_archive, XArchiveSource),
+    FolderFormat("whatsapp", is_chat_folder, WhatsAppSource),
     FolderFormat("mailbox", _mailbox_folder, MaildirSource),
     FolderFormat("linkedin", is_export_folder, LinkedInSource),
     FolderFormat("vcards", is_vcard_folder, VCardSource),

@@ -77,7 +77,9 @@ def quarantine(
 
 
 def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
-    """Each ingested source with its owner and its ledger counts (at most ``limit``)."""
+    """Each ingested source with its owner and its ledger counts (at most ``limit``):
+    ``read = stored + duplicates + quarantined``; of the stored, ``automated``
+    interactions (flagged automated or bulk) and ``contacts``."""
     return arrow(
         con,
         f"""
@@ -88,6 +90,9 @@ def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.T
                   AND i.outcome = 'stored') AS stored,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'duplicate') AS duplicates,
+               (SELECT count(*) FROM interactions i WHERE i.source_id = s.source_id
+                  AND (i.automated OR i.bulk)) AS automated,
+               (SELECT count(*) FROM contacts c WHERE c.source_id = s.source_id) AS contacts,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'quarantined') AS quarantined,
                s.last_ingested_at
@@ -109,6 +114,7 @@ class StoreStats:
     sources: int
     read: int
     interactions: int
+    contacts: int  # address-book entries, workspace members, followers (stored once each)
     duplicates: int
     quarantined: int
     automated_or_bulk: int
@@ -122,7 +128,8 @@ class StoreStats:
 
 
 def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
-    """Counts over the whole store; ``read = interactions + duplicates + quarantined``."""
+    """Counts over the whole store;
+    ``read = interactions + contacts + duplicates + quarantined``."""
     row = first_row(
         con.execute(
             """
@@ -130,6 +137,7 @@ def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
           (SELECT count(*) FROM sources),
           (SELECT count(*) FROM items),
           (SELECT count(*) FROM interactions),
+          (SELECT count(*) FROM contacts),
           (SELECT count(*) FROM items WHERE outcome = 'duplicate'),
           (SELECT count(*) FROM items WHERE outcome = 'quarantined'),
           (SELECT count(*) FROM interactions WHERE automated OR bulk),
