@@ -50,8 +50,8 @@ from weakties.sources.headers import looks_like_header_line
 from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
-from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 from weakties.sources.slack import SlackSource, is_slack_export
+from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 from weakties.sources.whatsapp import WhatsAppSource, is_chat_folder, is_chat_text
 from weakties.sources.xarchive import YTD, XArchiveSource, is_x_archive
 
