@@ -36,6 +36,7 @@ PEOPLE_BYTES_PER_PARTICIPANT = 20
 
 SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
+PRESENCE_SHARE = 0.5  # a calendar's owner takes part in at least this share of its meetings
 
 
 @dataclass(slots=True)
@@ -137,9 +138,12 @@ def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
 
 
 def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[str], str | None]:
-    """Name the owner of a source: ``init --me``, else its sent mail, else its main recipient."""
+    """Name the owner of a source: ``init --me``, else its sent mail (for a calendar,
+    the person in most of its meetings), else its main recipient."""
     me = [r[0] for r in con.execute("SELECT address FROM me ORDER BY address").fetchall()]
     owner, how = (me, "init") if me else (_owner_from_sent(con, source_id), "inferred")
+    if not owner and not me and _kind(con, source_id) == "calendar":
+        owner = _owner_from_presence(con, source_id)
     if not owner:
         owner = _owner_from_recipients(con, source_id)
     if not owner:
@@ -176,6 +180,38 @@ def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str
         if n >= 2
         and (n >= SENT_SHARE * total or (full_name and canonical_name(name or "") == main_name))
     ]
+
+
+def _kind(con: duckdb.DuckDBPyConnection, source_id: int) -> str:
+    row = first_row(con.execute("SELECT kind FROM sources WHERE source_id = ?", [source_id]))
+    return str(row[0]) if row else ""
+
+
+def _owner_from_presence(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The person who takes part, in any role, in most of a calendar's meetings.
+
+    A calendar has no sent folder, and its owner is the organiser of some meetings
+    and an attendee of others: in either role, they are in nearly all of them
+    (Google lists the owner among the attendees of every meeting with guests).
+    """
+    row = first_row(
+        con.execute(
+            """
+        WITH meetings AS (
+            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
+              USING (interaction_id)
+            WHERE it.source_id = ? AND i.channel = 'meeting'
+        )
+        SELECT p.address, count(*) AS n, (SELECT count(*) FROM meetings) AS total
+        FROM meetings JOIN participants p USING (interaction_id)
+        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
+        """,
+            [source_id],
+        )
+    )
+    if row and row[2] and row[1] >= max(2, PRESENCE_SHARE * row[2]):
+        return [str(row[0])]
+    return []
 
 
 def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:

@@ -5,9 +5,11 @@ format, how to recognise it from a path and its first bytes (decompressed when t
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
 file or folder wins. A new format is one module and one row.
 
-Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
-bytes); folders that no folder format claims are split into mailboxes with one rule
-of thumb:
+Calendars are recognised by content (``BEGIN:VCALENDAR``, whatever the file is
+called); a folder of them, such as Google Takeout's ``Calendar`` folder, is a
+collection with one source per calendar. Mail is recognised by content (an mbox
+``From `` line, RFC 822 header lines, NUL bytes); folders that no folder format claims
+are split into mailboxes with one rule of thumb:
 
 * a Maildir (``cur``/``new``) is one mailbox;
 * a folder whose subfolders include a sent folder is one mailbox (the Enron
@@ -36,6 +38,7 @@ from weakties.sources.compressed import head as content_head
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
+from weakties.sources.ics import CalendarSource, is_calendar
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
 
@@ -47,7 +50,10 @@ _MAIL_NAMES = frozenset(
      b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
-_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+_HINT = (
+    "Give an mbox file, a Maildir, a folder of .eml files, an iCalendar (.ics) file"
+    " or a CSV/TSV/Parquet log."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +274,7 @@ def _mostly_binary(sample: bytes) -> bool:
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("calendar", is_calendar, CalendarSource),
     FileFormat("log", _log_name, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
