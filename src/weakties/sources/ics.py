@@ -45,7 +45,7 @@ from weakties.sources.compressed import open_stream
 from weakties.sources.headers import judge_date, subject_hash
 from weakties.sources.ics_people import event_people, person_address
 from weakties.sources.ics_rules import LIBRARY_ERRORS, LenientQuery, too_many
-from weakties.sources.ics_salvage import salvage
+from weakties.sources.ics_salvage import PARSE_ERRORS, salvage
 
 HORIZON_DAYS = 90
 """How far after the ingest a series is expanded: a quarter, the span people plan
@@ -111,7 +111,7 @@ def _parse(data: bytes, where: str) -> tuple[list[Component], list[Quarantined]]
     expected = len(_BEGIN_EVENT.findall(data))
     try:
         calendars: list[Component] | None = list(Calendar.from_ical(data, multiple=True))
-    except (ValueError, IndexError, KeyError, TypeError):
+    except PARSE_ERRORS:
         calendars = None
     if calendars is not None and sum(len(c.walk("VEVENT")) for c in calendars) == expected:
         return calendars, []
@@ -124,11 +124,15 @@ class _Locations:
 
     def __init__(self, where: str) -> None:
         self.where = where
-        self.seen: dict[str, int] = {}
+        self.used: set[str] = set()
 
     def take(self, key: str) -> str:
-        n = self.seen[key] = self.seen.get(key, 0) + 1
-        return f"{self.where}#{key}" if n == 1 else f"{self.where}#{key}~{n}"
+        found, n = key, 1
+        while found in self.used:
+            n += 1
+            found = f"{key}~{n}"
+        self.used.add(found)
+        return f"{self.where}#{found}"
 
 
 class _Reader:
@@ -177,16 +181,19 @@ class _Reader:
         is its series' core; a second one gets a UID of its own, ``uid~2``), and the
         UIDs that repeat. Unreadable events go to ``self.lost``."""
         series: dict[str, list[Component]] = {}
-        cores: dict[str, int] = {}
-        for event in self.calendar.walk("VEVENT"):
+        events = self.calendar.walk("VEVENT")
+        uids = {_uid(e) for e in events}
+        cores: set[str] = set()
+        for event in events:
             event.subcomponents = [c for c in event.subcomponents if c.name != "VEVENT"]
             uid = _uid(event)
             if _start(event) is None:
                 self._quarantine(uid, "no-start", "no readable DTSTART")
                 continue
             if "RECURRENCE-ID" not in event:
-                n = cores[uid] = cores.get(uid, 0) + 1
-                uid = uid if n == 1 else f"{uid}~{n}"
+                uid = _renamed(uid, cores | uids) if uid in cores else uid
+                cores.add(uid)
+                uids.add(uid)
             event["UID"] = uid
             series.setdefault(uid, []).append(event)
         recurring = {u for u, comps in series.items() if any(map(_repeats, comps))}
@@ -272,6 +279,15 @@ def horizon(now: datetime) -> datetime:
     days on (a whole day, so that two ingests on one day read the same occurrences)."""
     day = now.astimezone(UTC).date() + timedelta(days=HORIZON_DAYS)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _renamed(uid: str, taken: set[str]) -> str:
+    """The first of ``uid~2``, ``uid~3``, ... not ``taken``: the UID of a second event
+    that gives the same UID without being an occurrence of the first."""
+    n = 2
+    while f"{uid}~{n}" in taken:
+        n += 1
+    return f"{uid}~{n}"
 
 
 def _repeats(event: Component) -> bool:

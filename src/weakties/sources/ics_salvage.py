@@ -18,7 +18,8 @@ from icalendar.cal import Component
 
 from weakties.records import Quarantined
 
-_PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError)
+PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError)
+"""What icalendar raises on a malformed file (a VTIMEZONE with two TZIDs: AttributeError)."""
 
 
 @dataclass(slots=True)
@@ -102,6 +103,6 @@ def _parse(block: _Block) -> Component | None:
 def _parse_text(text: bytes) -> Component | None:
     try:
         found = Calendar.from_ical(text, multiple=True)
-    except _PARSE_ERRORS:
+    except PARSE_ERRORS:
         return None
     return found[0] if len(found) == 1 else None
