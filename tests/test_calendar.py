@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from weakties import api
 from weakties.config import Settings
@@ -310,3 +311,20 @@ def test_future_meetings_are_stored_and_wait_for_their_day(tmp_path: Path) -> No
     assert end is not None and end <= datetime.now(UTC)  # as_of is never later than now
     assert abs((end - (now - timedelta(days=20))).total_seconds()) < 1
     assert tie["meetings"] == 1  # the coming one waits
+
+
+@pytest.mark.parametrize("quirk", [b"X-WR-TIMEZONE:Mars/Base", b"CALSCALE:JULIAN"])
+def test_a_calendar_wide_quirk_does_not_cost_the_calendar(quirk: bytes) -> None:
+    data = TEAM.read_bytes().replace(b"CALSCALE:GREGORIAN", quirk)
+    meetings = [r for r in _records(data) if isinstance(r, Interaction)]
+    assert len(meetings) == 25  # as without the quirk (recurring-ical-events refuses both)
+
+
+def test_a_location_is_never_taken_twice() -> None:
+    lines = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:x"]  # line 2: an event cut short
+    lines += ["BEGIN:VEVENT", "UID:line2", "DTSTART:20200210T100000Z", "END:VEVENT"]
+    records = _records("\r\n".join([*lines, "END:VCALENDAR", ""]).encode())
+    assert [(r.location, getattr(r, "reason", "")) for r in records] == [
+        ("cal#line2", "truncated-event"),
+        ("cal#line2~2", "no-attendees"),  # the event whose UID is "line2"
+    ]

@@ -45,7 +45,7 @@ from weakties.sources.compressed import open_stream
 from weakties.sources.headers import judge_date, subject_hash
 from weakties.sources.ics_people import event_people, person_address
 from weakties.sources.ics_rules import LIBRARY_ERRORS, LenientQuery, too_many
-from weakties.sources.ics_salvage import PARSE_ERRORS, salvage
+from weakties.sources.ics_salvage import PARSE_ERRORS, Lost, salvage
 
 HORIZON_DAYS = 90
 """How far after the ingest a series is expanded: a quarter, the span people plan
@@ -97,14 +97,15 @@ class CalendarSource(Source):
 
 def read_calendar(data: bytes, where: str, now: datetime) -> Iterator[Record]:
     """Every record of one iCalendar file's bytes; ``where`` names the file."""
-    calendars, lost = _parse(data, where)
-    yield from lost
+    calendars, lost = _parse(data)
     keys = _Locations(where)
+    for line, reason, detail in lost:
+        yield Quarantined(keys.take(f"line{line}"), reason, detail)
     for calendar in calendars:
         yield from _Reader(calendar, keys, now).records()
 
 
-def _parse(data: bytes, where: str) -> tuple[list[Component], list[Quarantined]]:
+def _parse(data: bytes) -> tuple[list[Component], list[Lost]]:
     """The calendars in ``data``, parsed whole; else, when that fails or loses events,
     event by event (icalendar drops a calendar that is not closed: a file cut in the
     middle gave 0 of its 64 events)."""
@@ -115,7 +116,7 @@ def _parse(data: bytes, where: str) -> tuple[list[Component], list[Quarantined]]
         calendars = None
     if calendars is not None and sum(len(c.walk("VEVENT")) for c in calendars) == expected:
         return calendars, []
-    return salvage(data, where)
+    return salvage(data)
 
 
 class _Locations:
@@ -157,7 +158,9 @@ class _Reader:
         first = min(starts) - timedelta(days=1)
         last = max(first, _later(max(starts), timedelta(days=2)))
         query = self._query(series)
-        if query is None:
+        if isinstance(query, str):
+            for components in series.values():
+                yield from self._lose(components, "bad-calendar", query)
             return
         found = {str(s.uid): s for s in query.series}
         for uid, components in series.items():
@@ -204,26 +207,27 @@ class _Reader:
         return series, recurring
 
     def _query(self, series: dict[str, list[Component]]) -> Any:
-        """The library's query over the readable events; None (all lost) when it
-        refuses the calendar itself."""
+        """The library's query over the readable events; when it refuses the calendar
+        itself (CALSCALE, X-WR-TIMEZONE), even without its usual culprits, its words."""
         clean = Calendar()
         clean.update(self.calendar)
         clean.subcomponents = [
             *self.calendar.walk("VTIMEZONE"),
             *(c for comps in series.values() for c in comps),
         ]
-        for attempt in range(2):
-            try:
-                return recurring_ical_events.of(
-                    clean, skip_bad_series=True, calendar_query=LenientQuery
-                )
-            except LIBRARY_ERRORS as exc:
-                if attempt == 1:
-                    for comps in series.values():
-                        self.lost.extend(self._lose(comps, "bad-calendar", str(exc)))
-                for name in ("X-WR-TIMEZONE", "CALSCALE"):  # the usual culprits
-                    clean.pop(name, None)
-        return None
+        try:
+            return recurring_ical_events.of(
+                clean, skip_bad_series=True, calendar_query=LenientQuery
+            )
+        except LIBRARY_ERRORS:
+            for name in ("X-WR-TIMEZONE", "CALSCALE"):  # the usual culprits
+                clean.pop(name, None)
+        try:
+            return recurring_ical_events.of(
+                clean, skip_bad_series=True, calendar_query=LenientQuery
+            )
+        except LIBRARY_ERRORS as exc:
+            return str(exc) or type(exc).__name__
 
     def _record(self, event: Component, uid: str, recurring: bool) -> Record:
         rid = event.get("RECURRENCE-ID")
@@ -238,7 +242,8 @@ class _Reader:
         if not people.is_meeting:
             return Quarantined(location, "no-attendees", "no one but the calendar's owner")
         start = _start(event)
-        assert start is not None  # the library keeps the start of every occurrence
+        if start is None:  # an RDATE that no time zone can place within datetime's years
+            return Quarantined(location, "no-start", "no readable start")
         when = _utc(start)
         return Interaction(
             location=location,

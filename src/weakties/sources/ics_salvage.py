@@ -12,11 +12,10 @@ an unfolded line); the parsing is still icalendar's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from icalendar import Calendar
 from icalendar.cal import Component
-
-from weakties.records import Quarantined
 
 PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError)
 """What icalendar raises on a malformed file (a VTIMEZONE with two TZIDs: AttributeError)."""
@@ -40,9 +39,17 @@ class _Split:
     events: list[_Block] = field(default_factory=list)
 
 
-def salvage(data: bytes, where: str) -> tuple[list[Component], list[Quarantined]]:
-    """One calendar holding every event of ``data`` that parses on its own, and a
-    quarantined record for each event that does not."""
+class Lost(NamedTuple):
+    """An event that could not be read: the line it begins on, why, and more."""
+
+    line: int
+    reason: str
+    detail: str
+
+
+def salvage(data: bytes) -> tuple[list[Component], list[Lost]]:
+    """One calendar holding every event of ``data`` that parses on its own, and what
+    was lost of each event that does not."""
     split = _split(data)
     calendar = _header(split.header)
     for zone in split.zones:
@@ -50,16 +57,15 @@ def salvage(data: bytes, where: str) -> tuple[list[Component], list[Quarantined]
         if parsed is not None:
             for component in parsed.walk("VTIMEZONE"):
                 calendar.add_component(component)
-    lost: list[Quarantined] = []
+    lost: list[Lost] = []
     for event in split.events:
-        location = f"{where}#line{event.line}"
         if not event.closed:
-            lost.append(Quarantined(location, "truncated-event", "no END:VEVENT"))
+            lost.append(Lost(event.line, "truncated-event", "no END:VEVENT"))
             continue
         parsed = _parse(event)
         found = parsed.walk("VEVENT") if parsed is not None else []
         if len(found) != 1:
-            lost.append(Quarantined(location, "bad-event", "icalendar cannot parse this event"))
+            lost.append(Lost(event.line, "bad-event", "icalendar cannot parse this event"))
             continue
         found[0].subcomponents = [c for c in found[0].subcomponents if c.name != "VEVENT"]
         calendar.add_component(found[0])
