@@ -8,20 +8,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import icalendar
 import pytest
 
 from weakties import api
 from weakties.config import Settings
 from weakties.ingest import ingest_sources
 from weakties.records import Interaction, Quarantined, Record, Role
-from weakties.sources.ics import CalendarSource, horizon, read_calendar
+from weakties.sources.ics import CalendarSource, exported, horizon, read_calendar
 from weakties.sources.registry import discover
 from weakties.store import connect
 from weakties.ties import compute_ties
 from weakties.ties.features import latest_timestamp
 
 TEAM = Path(__file__).parent / "fixtures" / "calendar" / "team.ics"
-NOW = datetime(2024, 6, 30, 12, tzinfo=UTC)  # the fixture's ingest; horizon 2024-09-28
+NOW = datetime(2024, 6, 30, 12, tzinfo=UTC)  # the fixture's ingest (exported 2024-06-01)
 ANA, BO = "ana.lima@acme.example", "bo@acme.example"
 
 
@@ -95,10 +96,22 @@ def test_all_day_large_future_and_endless_events() -> None:
     future = found["planning-2030@acme.example"]  # read, however far ahead it lies
     assert isinstance(future, Interaction) and future.date_flag is None
     weekly = sorted(k for k in found if k.startswith("one-on-one"))  # no end: to the horizon
-    assert len(weekly) == 17 and weekly[-1].endswith("@20240923T080000Z")
-    assert horizon(NOW) == datetime(2024, 9, 28, tzinfo=UTC)
+    assert len(weekly) == 13 and weekly[-1].endswith("@20240826T080000Z")
     one = found[weekly[0]]
     assert isinstance(one, Interaction) and one.duration_s == 45 * 60  # DURATION:PT45M
+
+
+def test_an_endless_series_ends_90_days_after_its_export() -> None:
+    calendar = icalendar.Calendar.from_ical(TEAM.read_bytes())
+    assert exported(calendar) == datetime(2024, 6, 1, 8, tzinfo=UTC)  # the latest DTSTAMP
+    assert horizon(datetime(2024, 6, 1, 8, tzinfo=UTC)) == datetime(2024, 8, 30, tzinfo=UTC)
+    for now in (NOW, datetime(2026, 12, 1, tzinfo=UTC)):  # ingested soon after, or years on
+        found = _by_key(_records(TEAM.read_bytes(), now))
+        weekly = sorted(k for k in found if k.startswith("one-on-one"))
+        assert len(weekly) == 13 and weekly[-1].endswith("@20240826T080000Z")
+    early = _by_key(_records(TEAM.read_bytes(), datetime(2024, 5, 1, tzinfo=UTC)))
+    weekly = sorted(k for k in early if k.startswith("one-on-one"))  # stamped after the ingest
+    assert len(weekly) == 9 and weekly[-1].endswith("@20240729T080000Z")  # 90 days on from now
 
 
 def test_free_and_unnamed_people_are_not_meetings() -> None:
@@ -198,14 +211,15 @@ def test_reingest_and_overlapping_exports_store_each_meeting_once(tmp_path: Path
     con = _store(tmp_path)
     first = ingest_sources(con, [CalendarSource(TEAM, now=NOW)], Settings()).totals
     assert first.read == first.stored + first.duplicates + first.quarantined
-    assert first.stored == 25 and first.duplicates == 0
+    assert first.stored == 21 and first.duplicates == 0
     again = ingest_sources(con, [CalendarSource(TEAM, now=NOW)], Settings()).totals
     assert (again.read, again.stored, again.known) == (first.read, 0, first.read)
     later = tmp_path / "export-2.ics.gz"  # a later export, compressed, of the same calendar
-    later.write_bytes(gzip.compress(TEAM.read_bytes()))
+    stamp = b"DTSTAMP:20240601T080000Z"  # exported a week later: one more week of the 1:1
+    later.write_bytes(gzip.compress(TEAM.read_bytes().replace(stamp, b"DTSTAMP:20240608T080000Z")))
     (source,) = discover([later])
     assert isinstance(source, CalendarSource)
-    source.now = NOW + timedelta(days=7)  # one more week of the endless 1:1
+    source.now = NOW + timedelta(days=7)
     overlap = ingest_sources(con, [source], Settings()).totals
     assert (overlap.stored, overlap.duplicates) == (1, first.stored)
     read, stored, duplicates, quarantined = _ledger(con)
@@ -317,7 +331,7 @@ def test_future_meetings_are_stored_and_wait_for_their_day(tmp_path: Path) -> No
 def test_a_calendar_wide_quirk_does_not_cost_the_calendar(quirk: bytes) -> None:
     data = TEAM.read_bytes().replace(b"CALSCALE:GREGORIAN", quirk)
     meetings = [r for r in _records(data) if isinstance(r, Interaction)]
-    assert len(meetings) == 25  # as without the quirk (recurring-ical-events refuses both)
+    assert len(meetings) == 21  # as without the quirk (recurring-ical-events refuses both)
 
 
 def test_a_location_is_never_taken_twice() -> None:

@@ -58,13 +58,13 @@ def init(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Mailboxes, mail files, logs.")],
+    paths: Annotated[list[Path], typer.Argument(help="Mailboxes, mail files, calendars, logs.")],
     workers: Annotated[int, typer.Option(min=0, help="Parse processes (0: automatic).")] = 0,
     batch_size: Annotated[
         int, typer.Option(min=1, help="Records per transaction.")
     ] = DEFAULT_BATCH_SIZE,
 ) -> None:
-    """Read mail (mbox, maildir, .eml, gzip) and interaction logs (CSV, Parquet)."""
+    """Read mail (mbox, maildir, .eml, gzip), calendars (.ics) and logs (CSV, Parquet)."""
     settings = replace(_settings(ctx), workers=workers, batch_size=batch_size)
     with progress_for(console()) as sink:
         report = api.ingest(settings, paths, sink)

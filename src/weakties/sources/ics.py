@@ -18,8 +18,9 @@ X-WR-TIMEZONE). What is read, and why:
   ``scheduling-message``; events that cannot be read ``no-start``, ``bad-event``,
   ``bad-recurrence``, ``truncated-event``, ``too-many-occurrences``.
 * **The period**: a series is expanded from its first occurrence up to
-  :data:`HORIZON_DAYS` after the ingest (a rule without end stops there); an event that
-  does not repeat is read whenever it is. Meetings in the future are stored and left
+  :data:`HORIZON_DAYS` after the calendar was exported (its latest DTSTAMP), or after
+  the ingest if that is earlier: a rule without end stops there. An event that does
+  not repeat is read whenever it is. Meetings in the future are stored and left
   out of ties until they have happened. All-day events that are meetings have no
   duration (a day in the calendar is not a day spent together).
 """
@@ -48,9 +49,9 @@ from weakties.sources.ics_rules import LIBRARY_ERRORS, LenientQuery, too_many
 from weakties.sources.ics_salvage import PARSE_ERRORS, Lost, salvage
 
 HORIZON_DAYS = 90
-"""How far after the ingest a series is expanded: a quarter, the span people plan
-meetings for. Occurrences further ahead are a forecast; ingesting a later export reads
-them (new occurrences have new keys)."""
+"""How far after its export (or the ingest, if earlier) a series is expanded: a
+quarter, the span people plan meetings for. Occurrences further ahead are a forecast;
+ingesting a later export reads them (new occurrences have new keys)."""
 
 PLAUSIBLE_AHEAD_DAYS = 3653
 """A meeting more than ten years after the ingest is a placeholder date (9999, 2099),
@@ -143,7 +144,7 @@ class _Reader:
         self.calendar = calendar
         self.keys = keys
         self.now = now
-        self.horizon = horizon(now)
+        self.horizon = horizon(min(now, exported(calendar) or now))
         self.method = _upper(calendar.get("METHOD"))
         name = calendar.get("X-WR-CALNAME")
         self.owner = person_address(name) if name is not None and "@" in str(name) else None
@@ -279,10 +280,20 @@ def _with_people_of(event: Component, core: Component | None) -> Component:
     return event
 
 
-def horizon(now: datetime) -> datetime:
-    """The end of expansion for an ingest at ``now``: midnight UTC, :data:`HORIZON_DAYS`
-    days on (a whole day, so that two ingests on one day read the same occurrences)."""
-    day = now.astimezone(UTC).date() + timedelta(days=HORIZON_DAYS)
+def exported(calendar: Component) -> datetime | None:
+    """When the calendar was written: its events' latest DTSTAMP (RFC 5545: the time
+    the iCalendar object was created; Google stamps every event of an export with the
+    time of the export), or None without any."""
+    stamps = (_start_of(e.get("DTSTAMP")) for e in calendar.walk("VEVENT"))
+    return max((_utc(s) for s in stamps if isinstance(s, datetime)), default=None)
+
+
+def horizon(written: datetime) -> datetime:
+    """The end of expansion for a calendar written (exported) at ``written``: midnight
+    UTC, :data:`HORIZON_DAYS` days on (a whole day, so that two ingests on one day read
+    the same occurrences). A series without end in a calendar exported years ago does
+    not go on after the export as if it had been kept."""
+    day = written.astimezone(UTC).date() + timedelta(days=HORIZON_DAYS)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
