@@ -41,6 +41,7 @@ PEOPLE_BYTES_PER_PARTICIPANT = 20
 
 SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
+PRESENCE_SHARE = 0.5  # a calendar's owner takes part in at least this share of its meetings
 
 
 @dataclass(slots=True)
@@ -184,6 +185,16 @@ def _owner_from_mail(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str
     return _owner_from_sent(con, source_id) or _owner_from_recipients(con, source_id)
 
 
+def _owner_of_calendar(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """A calendar's sent items if it has any, else the person in most of its meetings,
+    else its main recipient."""
+    return (
+        _owner_from_sent(con, source_id)
+        or _owner_from_presence(con, source_id)
+        or _owner_from_recipients(con, source_id)
+    )
+
+
 def _no_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
     return []
 
@@ -213,6 +224,7 @@ def _owner_in_every_chat(con: duckdb.DuckDBPyConnection, source_id: int) -> list
 
 OWNER_RULES: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[str]]] = {
     "mail": _owner_from_mail,
+    "calendar": _owner_of_calendar,
     "every-chat": _owner_in_every_chat,
     "declared": _no_owner,  # an archive that does not name its account
     "none": _no_owner,
@@ -245,6 +257,33 @@ def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str
         if n >= 2
         and (n >= SENT_SHARE * total or (full_name and canonical_name(name or "") == main_name))
     ]
+
+
+def _owner_from_presence(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The person who takes part, in any role, in most of a calendar's meetings.
+
+    A calendar has no sent folder, and its owner is the organiser of some meetings
+    and an attendee of others: in either role, they are in nearly all of them
+    (Google lists the owner among the attendees of every meeting with guests).
+    """
+    row = first_row(
+        con.execute(
+            """
+        WITH meetings AS (
+            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
+              USING (interaction_id)
+            WHERE it.source_id = ? AND i.channel = 'meeting'
+        )
+        SELECT p.address, count(*) AS n, (SELECT count(*) FROM meetings) AS total
+        FROM meetings JOIN participants p USING (interaction_id)
+        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
+        """,
+            [source_id],
+        )
+    )
+    if row and row[2] and row[1] >= max(2, PRESENCE_SHARE * row[2]):
+        return [str(row[0])]
+    return []
 
 
 def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:

@@ -74,7 +74,8 @@ def init(
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="Mailboxes, mail files, logs, contacts, exports.")
+        list[Path],
+        typer.Argument(help="Mailboxes, mail files, calendars, logs, contacts, exports."),
     ],
     workers: Annotated[int, typer.Option(min=0, help="Parse processes (0: automatic).")] = 0,
     batch_size: Annotated[
@@ -88,8 +89,9 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Read mail (mbox, maildir, .eml, gzip), interaction logs (CSV, Parquet), address
-    books (vCard, Google and Outlook CSV) and LinkedIn exports."""
+    """Read mail (mbox, maildir, .eml, gzip), calendars (.ics), interaction logs (CSV,
+    Parquet), address books (vCard, Google and Outlook CSV) and LinkedIn, Slack,
+    WhatsApp and X exports."""
     settings = replace(
         _settings(ctx), workers=workers, batch_size=batch_size, phone_region=region
     )

@@ -27,7 +27,8 @@ class Source(ABC):
     ``--region``. None falls back to ``$WEAKTIES_PHONE_REGION``."""
     owner_rule: str = "mail"
     """How ingest names the source's owner (``weakties.ingest.OWNER_RULES``): ``mail``
-    (its sent items, else its main recipient), ``declared`` (the source says whose it
+    (its sent items, else its main recipient), ``calendar`` (the person in most of its
+    meetings), ``declared`` (the source says whose it
     is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or
     ``none`` (only ``init --me`` names it)."""
 

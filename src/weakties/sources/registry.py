@@ -12,7 +12,10 @@ export by its files) or single files (a WhatsApp chat by its first line's date, 
 (``BEGIN:VCARD``; a Google or Outlook contacts header, claimed before any CSV is taken
 for an interaction log; LinkedIn's ``Connections.csv`` notes and header). Mail is
 recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL bytes);
-folders that no folder format claims are split into mailboxes with one rule of thumb:
+folders that no folder format claims are split into mailboxes with one rule of thumb
+(calendars are recognised by content too, ``BEGIN:VCALENDAR`` whatever the file is
+called; a folder of them, such as Google Takeout's ``Calendar`` folder, is a collection
+with one source per calendar):
 
 * a Maildir (``cur``/``new``) is one mailbox;
 * a folder whose subfolders include a sent folder is one mailbox (the Enron
@@ -47,6 +50,7 @@ from weakties.sources.contacts_csv import ContactsCsvSource, looks_like_contacts
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
+from weakties.sources.ics import CalendarSource, is_calendar
 from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
@@ -64,8 +68,9 @@ _MAIL_NAMES = frozenset(
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
 _HINT = (
-    "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
-    "an address book (.vcf, contacts CSV), or a LinkedIn, Slack, WhatsApp or X export."
+    "Give an mbox file, a Maildir, a folder of .eml files, an iCalendar (.ics) file, a "
+    "CSV/TSV/Parquet log, an address book (.vcf, contacts CSV), or a LinkedIn, Slack, "
+    "WhatsApp or X export."
 )
 
 
@@ -371,6 +376,7 @@ def _mostly_binary(sample: bytes) -> bool:
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("calendar", is_calendar, CalendarSource),
     FileFormat("vcard", _vcard, VCardSource),
     FileFormat("contacts-csv", looks_like_contacts, ContactsCsvSource),  # before logs: a CSV
     FileFormat("linkedin-connections", is_connections_file, LinkedInSource),

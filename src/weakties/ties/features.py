@@ -83,20 +83,27 @@ STRAY_SHARE = 0.01
 """At most this share of the messages can be set aside as strays."""
 
 
-def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """The default ``as_of``: the end of the store's activity.
+def latest_timestamp(
+    con: duckdb.DuckDBPyConnection, now: datetime | None = None
+) -> datetime | None:
+    """The default ``as_of``: the end of the store's activity up to ``now`` (the wall
+    clock when None).
 
     Judging recency against the corpus's own end (not the wall clock) lets a
-    historic corpus, such as Enron mail of 2000-2002, be read in its own time. A
+    historic corpus, such as Enron mail of 2000-2002, be read in its own time. What
+    lies after ``now`` has not happened yet (a calendar's coming meetings): it is
+    left out, so that ``as_of`` is never later than now. A
     handful of messages dated long after everything else (Enron has a cluster
     stamped 2004, two years after the mail ends) are stray clocks, not the end:
     the latest time before a silence of more than ``STRAY_GAP_DAYS`` that has at
     most ``STRAY_SHARE`` of the messages after it is used instead.
     """
+    moment = timestamp_literal(now or datetime.now(UTC))
     ((micros,),) = con.execute(
         f"""
         WITH t AS (
-            SELECT epoch_us(ts) AS us FROM interactions WHERE {_plausible()}
+            SELECT epoch_us(ts) AS us FROM interactions
+            WHERE {_plausible()} AND ts <= {moment}
         ),
         bound AS (
             SELECT CAST(floor(greatest(1, count(*) * {STRAY_SHARE})) AS BIGINT) AS k FROM t
