@@ -4,11 +4,18 @@ Columns (header names, any order, case-insensitive):
 
 ``timestamp``  ISO 8601 (a zone-less time is UTC) or Unix seconds
 ``channel``    email, meeting, call, sms, chat, in_person, ... (a lower-case word)
-``sender``     an e-mail address or an opaque id
-``recipients`` one or more addresses/ids separated by ``;``
+``sender``     an e-mail address or an opaque id, either as ``Name <...>``
+``recipients`` one or more addresses/ids separated by ``;``, each as the sender
 ``duration_s`` optional, seconds (meetings, calls)
 ``thread_id``  optional
 ``interaction_id`` optional; a stable id makes re-ingesting overlapping logs exact
+
+Identities: an e-mail address (alone, or as ``Name <addr>``: parsed as mail headers
+are, :mod:`weakties.text.addresses`) is lower-cased, and its display name kept as the
+participant's name. Any other text with an ``@`` is lower-cased as well. An id
+without an ``@`` (a phone number, ``snap:42``, a Slack member id) is kept exactly as
+given, trimmed: such ids may be case-sensitive, and the log's system knows its own
+spelling (``Name <id>`` gives it a name too).
 
 A row that cannot be read is quarantined with its row number and the reason; so is a
 CSV line with too few or too many fields (``#bad<n>``, the n-th such line: with quoted
@@ -22,6 +29,8 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +50,23 @@ from weakties.records import (
     path_text,
 )
 from weakties.sources.base import Source
+from weakties.text.addresses import clean_name, parse_address_list
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
 OPTIONAL = ("duration_s", "thread_id", "interaction_id")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_ANGLED = re.compile(r"^(?P<name>[^<>]*)<(?P<id>[^<>]*)>\s*$")
+
+Mailbox = tuple[str, str]
+"""``(identity, display name)``; the name may be ""."""
+
+
+class Parties(NamedTuple):
+    """A row's channel and participants, normalised: what its content key is made of."""
+
+    channel: str
+    sender: Mailbox
+    recipients: tuple[Mailbox, ...]  # each identity once, in the row's order
 
 
 class LogSource(Source):
@@ -64,8 +86,9 @@ class LogSource(Source):
         for batch in self._batches(broken):
             columns, undecoded = _columns(batch)
             rows = [{n: _text(v[i]) for n, v in columns.items()} for i in range(batch.num_rows)]
+            parties = [_parties(values) for values in rows]
             keyed = [i for i, values in enumerate(rows) if not _given_id(values)]
-            digests = [_content_digest(rows[i]) for i in keyed]
+            digests = [_content_digest(rows[i], parties[i]) for i in keyed]
             taken = ranks.take(digests)
             keys = {i: f"row:{d.hex()}:{r}" for i, d, r in zip(keyed, digests, taken, strict=True)}
             for i, values in enumerate(rows):
@@ -74,7 +97,7 @@ class LogSource(Source):
                     detail = f"the {undecoded[i]} value is not UTF-8"
                     yield Quarantined(f"{self._location}#row{row}", "bad-encoding", detail)
                 else:
-                    yield self._record(values, row, keys.get(i, ""))
+                    yield self._record(values, parties[i], row, keys.get(i, ""))
             yield from self._broken(broken, n_broken)
             n_broken += len(broken)
             broken.clear()
@@ -90,30 +113,32 @@ class LogSource(Source):
         else:
             yield from _csv_batches(self.path, broken)
 
-    def _record(self, values: dict[str, str], row: int, row_key: str) -> Record:
+    def _record(self, values: dict[str, str], parties: Parties, row: int, row_key: str) -> Record:
         location = f"{self._location}#row{row}"
         try:
-            return _interaction(values, location, row_key)
+            return _interaction(values, parties, location, row_key)
         except ValueError as exc:
             reason, _, detail = str(exc).partition(":")
             return Quarantined(location, reason, detail.strip())
 
 
-def _interaction(values: dict[str, str], location: str, row_key: str) -> Interaction:
+def _interaction(
+    values: dict[str, str], parties: Parties, location: str, row_key: str
+) -> Interaction:
     timestamp = parse_timestamp(values["timestamp"])
-    channel = values["channel"].strip().lower().replace(" ", "_")
+    channel = parties.channel
     if not CHANNEL_NAME.match(channel):
         raise ValueError(f"bad-channel: {values['channel'][:40]!r}")
-    sender = normalise_id(values["sender"])
+    sender, sender_name = parties.sender
     if not sender:
         raise ValueError("no-sender: the sender column is empty")
-    recipients = [r for r in (normalise_id(x) for x in values["recipients"].split(";")) if r]
-    recipients = [r for r in dict.fromkeys(recipients) if r != sender]
+    recipients = [(r, name) for r, name in parties.recipients if r != sender]
     if not recipients:
         raise ValueError("no-recipients: no recipient other than the sender")
     role = Role.ORGANIZER if channel == "meeting" else Role.FROM
     to_role = Role.ATTENDEE if channel == "meeting" else Role.TO
-    people = [Participant(role, sender)] + [Participant(to_role, r) for r in recipients]
+    people = [Participant(role, sender, sender_name)]
+    people += [Participant(to_role, r, name) for r, name in recipients]
     external = _given_id(values) or row_key
     return Interaction(
         location=location,
@@ -126,6 +151,21 @@ def _interaction(values: dict[str, str], location: str, row_key: str) -> Interac
     )
 
 
+def _parties(values: dict[str, str]) -> Parties:
+    """A row's channel, sender and recipients, normalised; never raises (checking them
+    is :func:`_interaction`'s job)."""
+    recipients: dict[str, str] = {}
+    for piece in values["recipients"].split(";"):
+        for identity, name in parse_participants(piece):
+            if identity:
+                recipients.setdefault(identity, name)
+    return Parties(
+        channel=values["channel"].strip().lower().replace(" ", "_"),
+        sender=parse_participant(values["sender"]),
+        recipients=tuple(recipients.items()),
+    )
+
+
 def _given_id(values: dict[str, str]) -> str:
     return values.get("interaction_id", "").strip()
 
@@ -133,15 +173,28 @@ def _given_id(values: dict[str, str]) -> str:
 DIGEST_BYTES = 12
 
 
-def _content_digest(values: dict[str, str]) -> bytes:
+def _content_digest(values: dict[str, str], parties: Parties) -> bytes:
     """The digest of a row's content, for the key of a row without an id.
 
     The key is ``row:<digest in hex>:<rank among identical rows>``: identical rows in
     one log stay distinct interactions (two e-mails in the same second), while
-    ingesting the same log twice adds nothing.
+    ingesting the same log twice adds nothing. The channel, sender and recipients
+    enter it normalised (identities, without display names), so that a log whose
+    addresses are spelt in another case, or given with names, is the same log; the
+    other columns enter as written, trimmed. For a row already written in normal form
+    (lower-case addresses without names, ``;`` between recipients) that is its text,
+    so the keys stores hold from earlier versions stay valid.
     """
-    content = "\x1f".join(values.get(c, "") for c in (*REQUIRED, "duration_s", "thread_id"))
-    return hashlib.blake2b(content.encode(), digest_size=DIGEST_BYTES).digest()
+    recipients = ";".join(identity for identity, _ in parties.recipients)
+    fields = (
+        values["timestamp"].strip(),
+        parties.channel,
+        parties.sender[0],
+        recipients,
+        values.get("duration_s", "").strip(),
+        values.get("thread_id", "").strip(),
+    )
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=DIGEST_BYTES).digest()
 
 
 class ContentRanks:
@@ -196,9 +249,33 @@ def parse_timestamp(text: str) -> datetime:
 
 
 def normalise_id(text: str) -> str:
-    """An address is lower-cased; an opaque id is kept as given, trimmed."""
-    text = text.strip().strip("<>\"'").strip()
-    return text.lower() if "@" in text else text
+    """The identity a sender or recipient value names (see the module's docstring)."""
+    return parse_participant(text)[0]
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_participant(text: str) -> Mailbox:
+    """``(identity, display name)`` from ``addr``, ``Name <addr>``, ``id`` or ``Name <id>``;
+    the first mailbox when the text holds several, ``("", "")`` for none."""
+    found = parse_participants(text)
+    return found[0] if found else ("", "")
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_participants(text: str) -> tuple[Mailbox, ...]:
+    """Every ``(identity, display name)`` in one value: e-mail addresses parsed as an
+    address list (commas allowed), else one opaque id, kept as given."""
+    text = text.strip()
+    if "@" in text:
+        found = parse_address_list(text)
+        if found:
+            return found
+    angled = _ANGLED.match(text)
+    name, identity = (angled["name"], angled["id"]) if angled else ("", text)
+    identity = identity.strip().strip("\"'").strip()
+    if "@" in identity:
+        identity = identity.lower()
+    return ((identity, clean_name(name.strip())),) if identity else ()
 
 
 def _duration(text: str) -> float | None:
