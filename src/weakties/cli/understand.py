@@ -17,6 +17,7 @@ from weakties.cli.render import Format, console, render
 from weakties.config import Settings
 from weakties.errors import InputError
 from weakties.insights.ego import EgoView
+from weakties.insights.profile import PersonProfile
 from weakties.insights.queries import BANDS
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def person(
             f"{', '.join(profile.identities)}"
         )
     )
+    out.print(Text(f"{profile.interactions:,} interactions; {_seen(profile)}"))
     out.print(
         Text(
             f"community: {profile.community or '-'}; spans "
@@ -193,6 +195,13 @@ def print_ego(out: Console, view: EgoView, *, who: str = "you") -> None:
             else ["person", "organisation", "connector_score", "explanation"]
         )
         render(rows, Format.table, title=title, brief=columns)
+
+
+def _seen(profile: PersonProfile) -> str:
+    first, last = profile.first_seen, profile.last_seen
+    if first is None or last is None:
+        return "no dated interaction"
+    return f"first seen {first:%Y-%m-%d}, last seen {last:%Y-%m-%d}"
 
 
 def _date(text: str | None) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -10,6 +11,7 @@ import pyarrow as pa
 from weakties.errors import NotFoundError
 from weakties.insights.ego import EgoView, ego_view
 from weakties.store.db import first_row
+from weakties.store.reads import seen
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class PersonProfile:
     connector_score: float | None
     connector_rank: int | None
     ties: EgoView
+    interactions: int = 0
+    first_seen: datetime | None = None  # plausible dates only
+    last_seen: datetime | None = None
 
     @property
     def strongest(self) -> pa.Table:
@@ -56,6 +61,7 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
     if row is None:
         raise NotFoundError(f"No person {person_id} in the store.", "See `weakties people`.")
     name, org, owner, community, spanned, score, rank, identities = row
+    interactions, first, last = seen(con, person_id)
     return PersonProfile(
         person_id=person_id,
         name=str(name),
@@ -67,4 +73,7 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
         connector_score=None if score is None else float(score),
         connector_rank=None if rank is None else int(rank),
         ties=ego_view(con, person_id, limit=limit),
+        interactions=interactions,
+        first_seen=first,
+        last_seen=last,
     )

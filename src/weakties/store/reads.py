@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
 from weakties.store.db import arrow, first_row
+
+DATED = "i.date_flag IS DISTINCT FROM 'implausible'"
+"""Interactions whose date counts for first and last seen: a timestamp flagged
+implausible at ingest (Enron's 1980-01-01) says nothing of when someone was around;
+missing timestamps are NULL, which ``min`` and ``max`` skip."""
 
 
 def people(
@@ -17,7 +23,8 @@ def people(
     include_automated: bool = False,
     limit: int | None = None,
 ) -> pa.Table:
-    """People with interaction counts, first/last seen, organisation and identities."""
+    """People with interaction counts, first/last seen (plausible dates only),
+    organisation and identities."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
     if search:
@@ -29,7 +36,8 @@ def people(
     sql = f"""
         WITH seen AS (
             SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
-                   min(i.ts) AS first_seen, max(i.ts) AS last_seen
+                   min(i.ts) FILTER ({DATED}) AS first_seen,
+                   max(i.ts) FILTER ({DATED}) AS last_seen
             FROM identities d
             JOIN participants pa ON pa.address = d.address
             JOIN interactions i ON i.interaction_id = pa.interaction_id
@@ -49,6 +57,27 @@ def people(
         {f"LIMIT {int(limit)}" if limit else ""}
     """
     return arrow(con, sql, params)
+
+
+def seen(
+    con: duckdb.DuckDBPyConnection, person_id: int
+) -> tuple[int, datetime | None, datetime | None]:
+    """How many interactions a person took part in, and when they were first and last
+    seen (plausible dates only, as in :func:`people`)."""
+    row = first_row(
+        con.execute(
+            f"""
+            SELECT count(DISTINCT pa.interaction_id), min(i.ts) FILTER ({DATED}),
+                   max(i.ts) FILTER ({DATED})
+            FROM identities d
+            JOIN participants pa ON pa.address = d.address
+            JOIN interactions i ON i.interaction_id = pa.interaction_id
+            WHERE d.person_id = ?
+            """,
+            [person_id],
+        )
+    )
+    return (int(row[0]), row[1], row[2]) if row else (0, None, None)
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
