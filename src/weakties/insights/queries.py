@@ -11,8 +11,9 @@ import pyarrow as pa
 from weakties.errors import InputError
 from weakties.insights.lookup import find_person
 from weakties.store import derived
-from weakties.store.db import arrow
+from weakties.store.db import arrow, first_row
 from weakties.ties import MODEL_VERSION
+from weakties.ties.explain import voiced_sql
 
 BANDS = ("strong", "weak", "dormant", "one-way")
 
@@ -29,31 +30,42 @@ def ties(
     person: str | None = None,
     limit: int | None = None,
 ) -> pa.Table:
-    """Ties, strongest first; with ``person``, that person's ties seen from their side."""
+    """Ties, strongest first; with ``person``, that person's ties seen from their side.
+
+    Explanations name both people, except in an owner's own view (``person`` is an
+    owner of the store), which says "you" and "them".
+    """
     require_analysis(con)
     if band is not None and band not in BANDS:
         raise InputError(f"Unknown band {band!r}.", f"Use one of: {', '.join(BANDS)}.")
     who = find_person(con, person) if person else None
     sql = f"""
         SELECT {_SIDES if who is not None else _PAIR},
-               t.band, round(t.strength, 3) AS strength, t.explanation,
+               t.band, round(t.strength, 3) AS strength,
+               {voiced_sql("t", "$who", "$you")} AS explanation,
                t.messages, t.last_contact, round(t.bridge_score, 3) AS bridge_score,
                round(t.overlap, 3) AS overlap, t.pinned
         FROM ties t
-        WHERE (? IS NULL OR t.band = ?)
-          AND (? IS NULL OR ? IN (t.person_a, t.person_b))
+        WHERE ($band IS NULL OR t.band = $band)
+          AND ($who IS NULL OR $who IN (t.person_a, t.person_b))
         ORDER BY t.strength DESC, t.person_a, t.person_b
         {_limit(limit)}
     """
-    sides: list[object] = [who, who, who] if who is not None else []
-    return arrow(con, sql, [*sides, band, band, who, who])
+    you = who is not None and is_owner(con, who)
+    return arrow(con, sql, {"who": who, "you": you, "band": band})
+
+
+def is_owner(con: duckdb.DuckDBPyConnection, person_id: int) -> bool:
+    """Whether the person is one of the store's owners (``init --me``, a mailbox's)."""
+    row = first_row(con.execute("SELECT is_owner FROM people WHERE person_id = ?", [person_id]))
+    return bool(row and row[0])
 
 
 _PAIR = "t.name_a AS person_a, t.name_b AS person_b, t.person_a AS id_a, t.person_b AS id_b"
-_SIDES = """CASE WHEN t.person_a = ? THEN t.name_b ELSE t.name_a END AS person,
-            CASE WHEN t.person_a = ? THEN t.person_b ELSE t.person_a END AS person_id,
+_SIDES = """CASE WHEN t.person_a = $who THEN t.name_b ELSE t.name_a END AS person,
+            CASE WHEN t.person_a = $who THEN t.person_b ELSE t.person_a END AS person_id,
             (SELECT org_domain FROM people p WHERE p.person_id =
-                CASE WHEN t.person_a = ? THEN t.person_b ELSE t.person_a END) AS organisation"""
+                CASE WHEN t.person_a = $who THEN t.person_b ELSE t.person_a END) AS organisation"""
 
 
 def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Table:
