@@ -17,7 +17,9 @@ def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
     if not text:
         raise InputError("No person given.", "Pass an address, a name or a person id.")
     exact = first_row(
-        con.execute("SELECT person_id FROM identities WHERE address = lower(?)", [text])
+        con.execute(  # an e-mail address in any case; an opaque id as given
+            "SELECT person_id FROM identities WHERE address IN (?, lower(?))", [text, text]
+        )
     )
     if exact:
         return int(exact[0])
