@@ -179,8 +179,13 @@ def test_corporate_addresses_are_not_taken_for_the_owners_own() -> None:
 
 
 def test_a_split_beats_every_kind_of_evidence() -> None:
-    seen = [obs("me@acme.com", "Ann Lee", 5), obs("ann@gmail.com", "Ann Lee"),
-            obs("ann.lee@acme.com", "Ann Lee"), obs("alee@eu.acme.com"), obs("alee@acme.com")]  # fmt: skip
+    seen = [
+        obs("me@acme.com", "Ann Lee", 5),
+        obs("ann@gmail.com", "Ann Lee"),
+        obs("ann.lee@acme.com", "Ann Lee"),
+        obs("alee@eu.acme.com"),
+        obs("alee@acme.com"),
+    ]
     owners = [["me@acme.com", "ann@gmail.com"]]
     links = [Link("me@acme.com", "alee@acme.com", "x")]
     merged = resolve(seen, links, owners)

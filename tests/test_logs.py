@@ -235,7 +235,8 @@ def test_row_keys_are_content_and_rank(tmp_path: Path) -> None:
 
 NAMED = (
     "timestamp,channel,sender,recipients\n"
-    '2024-03-01T09:30:00Z,email,Ana Ámbar <ana@acme.example>,"Bo Berg <Bo@Acme.example>; cy@acme.example"\n'
+    "2024-03-01T09:30:00Z,email,Ana Ámbar <ana@acme.example>,"
+    '"Bo Berg <Bo@Acme.example>; cy@acme.example"\n'
     '2024-03-01T10:30:00Z,email,"""Berg, Bo"" <bo@acme.example>",Ana Ámbar <ana@acme.example>\n'
     "2024-03-01T11:30:00Z,sms,Ana <+15550100>,snap:42;Snap:42;U12AB\n"
 )
@@ -249,7 +250,8 @@ def test_named_identities_keep_their_name(tmp_path: Path) -> None:
         ("bo@acme.example", "Bo Berg"),
         ("cy@acme.example", ""),
     ]
-    assert [(p.address, p.name) for p in second.participants][0] == ("bo@acme.example", "Berg, Bo")
+    sender = second.participants[0]
+    assert (sender.address, sender.name) == ("bo@acme.example", "Berg, Bo")
     assert isinstance(third, Interaction)  # ids other than e-mail addresses stay as given
     assert [p.address for p in third.participants] == ["+15550100", "snap:42", "Snap:42", "U12AB"]
     assert third.participants[0].name == "Ana"

@@ -14,9 +14,9 @@ import duckdb
 import pyarrow as pa
 
 from weakties.config import Settings
+from weakties.errors import InputError, StoreError
 from weakties.identity.rebuild import rebuild_people
 from weakties.identity.verdicts import addresses_of, anchor, merge_people, split_person
-from weakties.errors import InputError, StoreError
 from weakties.ingest import IngestReport, ingest_sources, resolve_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners

@@ -110,7 +110,9 @@ def _disagree(named: list[set[str]]) -> bool:
     )
 
 
-def _joinable(roots: list[str], names: dict[str, set[str]], parent: str | None) -> tuple[list[str], str]:
+def _joinable(
+    roots: list[str], names: dict[str, set[str]], parent: str | None
+) -> tuple[list[str], str]:
     """The clusters of a group that may merge, and why the others may not ("" if none).
 
     ``parent`` is the cluster of the group's address at the organisation's own domain.

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
 from weakties.identity.address_rules import merge_own_free_mail, merge_same_local_part
