@@ -78,11 +78,10 @@ def merge_same_local_part(clusters: Clusters, facts: dict[str, AddressFacts]) ->
 def _local_groups(facts: dict[str, AddressFacts]) -> list[tuple[tuple[str, str], list[str]]]:
     """Addresses of an organisation grouped by local part, groups of two or more."""
     groups: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    for address in sorted(facts):
-        fact = facts[address]
+    for address, fact in facts.items():
         if fact.org:
             groups[(fact.org, address.rpartition("@")[0])].append(address)
-    return sorted((k, v) for k, v in groups.items() if len(v) > 1)
+    return sorted((k, sorted(v)) for k, v in groups.items() if len(v) > 1)
 
 
 def _generic(local: str, addresses: list[str], facts: dict[str, AddressFacts]) -> str:
@@ -193,7 +192,8 @@ def _called(
 
 
 def _free_mail(fact: AddressFacts) -> bool:
-    return bool(fact.domain) and not fact.automated_why and is_free_mail(fact.domain or "")
+    """A free-mail address of a person (free-mail domains are no organisation)."""
+    return not fact.org and not fact.automated_why and is_free_mail(fact.domain or "")
 
 
 def _agree(names: set[str], own: set[str]) -> bool:

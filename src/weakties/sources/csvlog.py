@@ -132,13 +132,12 @@ def _interaction(
     sender, sender_name = parties.sender
     if not sender:
         raise ValueError("no-sender: the sender column is empty")
-    recipients = [(r, name) for r, name in parties.recipients if r != sender]
-    if not recipients:
-        raise ValueError("no-recipients: no recipient other than the sender")
     role = Role.ORGANIZER if channel == "meeting" else Role.FROM
     to_role = Role.ATTENDEE if channel == "meeting" else Role.TO
     people = [Participant(role, sender, sender_name)]
-    people += [Participant(to_role, r, name) for r, name in recipients]
+    people += [Participant(to_role, r, name) for r, name in parties.recipients if r != sender]
+    if len(people) == 1:
+        raise ValueError("no-recipients: no recipient other than the sender")
     external = _given_id(values) or row_key
     return Interaction(
         location=location,
@@ -154,16 +153,26 @@ def _interaction(
 def _parties(values: dict[str, str]) -> Parties:
     """A row's channel, sender and recipients, normalised; never raises (checking them
     is :func:`_interaction`'s job)."""
-    recipients: dict[str, str] = {}
-    for piece in values["recipients"].split(";"):
-        for identity, name in parse_participants(piece):
-            if identity:
-                recipients.setdefault(identity, name)
     return Parties(
-        channel=values["channel"].strip().lower().replace(" ", "_"),
-        sender=parse_participant(values["sender"]),
-        recipients=tuple(recipients.items()),
+        _channel(values["channel"]),
+        parse_participant(values["sender"]),
+        parse_recipients(values["recipients"]),
     )
+
+
+@lru_cache(maxsize=1 << 10)
+def _channel(text: str) -> str:
+    return text.strip().lower().replace(" ", "_")
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_recipients(text: str) -> tuple[Mailbox, ...]:
+    """The identities of a recipients value (``;`` between them), each once, in order."""
+    found: dict[str, str] = {}
+    for piece in text.split(";"):
+        for identity, name in parse_participants(piece):
+            found.setdefault(identity, name)
+    return tuple(found.items())
 
 
 def _given_id(values: dict[str, str]) -> str:
