@@ -187,7 +187,7 @@ def test_explanations_say_you_only_in_the_owners_own_view(tmp_path: Path) -> Non
     ok(db, "ingest", str(_log(tmp_path / "office.csv", _office())))
     ok(db, "analyze")
     theirs = json.loads(ok(db, "ties", "--person", "dee@globex.example", "-f", "json"))
-    assert [t["explanation"] for t in theirs if t["person"] == "Ana Ámbar"] == [
+    assert [t["explanation"] for t in theirs if t["person_b"] == "Ana Ámbar"] == [
         theirs[0]["explanation"]
     ]
     assert "almost all from Ana Ámbar" in theirs[0]["explanation"]
