@@ -177,7 +177,7 @@ def test_init_me_takes_effect_at_once(office: Path) -> None:
     )
     assert flags == [(True,)]
     mine = json.loads(ok(db, "ties", "--person", "ana@acme.example", "-f", "json"))
-    dee = next(t for t in mine if t["person"] == ["dee", "globex.example"][0].title())
+    dee = next(t for t in mine if t["person_b"] == "Dee")  # named after its address
     assert "almost all from you" in dee["explanation"]
 
 
