@@ -46,9 +46,7 @@ def owners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return [(int(pid), str(name)) for pid, name in rows]
 
 
-def ego_view(
-    con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10
-) -> EgoView:
+def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10) -> EgoView:
     """The owner's (or anyone's) strongest, bridging weak, and dormant ties, and connectors;
     at most ``limit`` of each (None or 0: all). An owner's view says "you" and "them";
     anyone else's names the people."""
