@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
-from weakties.ingest import IngestReport, ingest_sources, resolve_paths
+from weakties.ingest import IngestReport, ingest_sources, survey_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
@@ -60,10 +60,13 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 def ingest(
     settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
 ) -> IngestReport:
-    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`."""
-    sources = resolve_paths(paths)
-    with open_store(settings) as con:
-        return ingest_sources(con, sources, settings, progress)
+    """Read every path (mail, logs, archives of them) into the store; see
+    :mod:`weakties.ingest`."""
+    with survey_paths(paths) as found, open_store(settings) as con:
+        report = ingest_sources(con, found.sources, settings, progress)
+    report.skipped = found.skipped
+    report.archives = found.archives
+    return report
 
 
 def people(

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -18,7 +19,8 @@ from weakties.config import Settings
 from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
-from weakties.sources.base import Source
+from weakties.sources.archives import ArchiveTally
+from weakties.sources.base import Skipped, Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
@@ -29,6 +31,9 @@ from weakties.store.tuning import (
 )
 from weakties.store.writer import BatchCounts, write_batch
 from weakties.text.addresses import canonical_name
+
+if TYPE_CHECKING:
+    from weakties.sources.registry import Survey
 
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
@@ -53,11 +58,17 @@ class SourceReport:
 
 @dataclass(slots=True)
 class IngestReport:
-    """The summary of one ingest run."""
+    """The summary of one ingest run.
+
+    ``skipped`` lists the files that no source reads, with the reason; ``archives``
+    says of each archive how many members were read, skipped and quarantined.
+    """
 
     run_id: int
     sources: list[SourceReport]
     totals: BatchCounts
+    skipped: list[Skipped] = field(default_factory=list)
+    archives: list[ArchiveTally] = field(default_factory=list)
 
 
 def ingest_sources(
@@ -282,3 +293,11 @@ def resolve_paths(paths: Sequence[Path]) -> list[Source]:
     from weakties.sources.registry import discover
 
     return discover(paths)
+
+
+def survey_paths(paths: Sequence[Path]) -> Survey:
+    """:func:`resolve_paths`, with the files no source reads and the archives' tallies;
+    close it once its sources are read (it holds the archives open)."""
+    from weakties.sources.registry import survey
+
+    return survey(paths)

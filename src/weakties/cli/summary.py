@@ -8,6 +8,8 @@ from rich.text import Text
 
 from weakties.ingest import IngestReport
 
+_NAMED = 5  # skipped files named in the summary
+
 
 def print_ingest_report(out: Console, report: IngestReport) -> None:
     """Per source: read, stored, duplicates, automated/bulk, quarantined, owner."""
@@ -51,7 +53,8 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
     if t.reasons:
         reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(t.reasons.items()))
         out.print(Text(f"Quarantined by reason: {reasons}. See `weakties quarantine`."))
-    unknown = [s.label for s in report.sources if not s.owner]
+    _print_skipped(out, report)
+    unknown = [s.label for s in report.sources if not s.owner and s.kind != "archive"]
     if unknown:
         out.print(
             Text(
@@ -59,3 +62,26 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
                 "Name yours with `weakties init --me ADDRESS`."
             )
         )
+
+
+def _print_skipped(out: Console, report: IngestReport) -> None:
+    """Each archive's members (read, skipped, quarantined), and the files skipped by
+    reason with a few of them named."""
+    for tally in report.archives:
+        skipped, quarantined = sum(tally.skipped.values()), sum(tally.quarantined.values())
+        line = (
+            f"{tally.location}: {tally.members:,} files, {tally.read:,} read, "
+            f"{skipped:,} skipped, {quarantined:,} quarantined."
+        )
+        if tally.incomplete:
+            line += f" Listing incomplete: {tally.incomplete}."
+        out.print(Text(line))
+    if not report.skipped:
+        return
+    counts: dict[str, int] = {}
+    for item in report.skipped:
+        counts[item.reason] = counts.get(item.reason, 0) + 1
+    reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(counts.items()))
+    out.print(Text(f"Skipped {len(report.skipped):,} files no format reads ({reasons}), e.g.:"))
+    for item in report.skipped[:_NAMED]:
+        out.print(Text(f"  {item.location} ({item.reason})"))

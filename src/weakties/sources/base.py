@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from weakties.records import Record, path_text
+from weakties.sources.members import Entry
 
 
 class Source(ABC):
@@ -21,7 +22,7 @@ class Source(ABC):
 
     kind: str = "?"
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         self.path = path
         self.label = path_text(label or path.name)
 
@@ -33,6 +34,12 @@ class Source(ABC):
         """How many records to expect, if cheap to know (for progress bars)."""
         return None
 
+    def members(self) -> Iterable[Entry] | None:
+        """The files below ``path`` that this source reads, when it reads only some of
+        them; None when it reads them all (or ``path`` is one file). Accounts for every
+        member of an archive: the others are reported as skipped."""
+        return None
+
     def partitions(self, n: int) -> list[Source]:
         """Up to ``n`` picklable parts whose records, concatenated, are ``records()``.
 
@@ -42,3 +49,13 @@ class Source(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that no source reads, and why (``binary``, ``text``, ``empty``,
+    ``hidden``, ...): reported by ingest, not stored."""
+
+    location: str
+    reason: str
+    detail: str = ""

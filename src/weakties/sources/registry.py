@@ -3,7 +3,11 @@
 Formats are a table (:data:`FILE_FORMATS`, :data:`FOLDER_FORMATS`): each row names a
 format, how to recognise it from a path and its first bytes (decompressed when the
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
-file or folder wins. A new format is one module and one row.
+file or folder wins. A new format is one module and one row. Rows see an
+:data:`~weakties.sources.members.Entry`: a file or folder on disk, or one inside an
+archive (ZIP, tar, .tgz, ...), which is read as a folder wherever it is met (see
+:mod:`weakties.sources.archives`); a format that reads through the Entry's own
+methods (``open``, ``read_bytes``, ``iterdir``, ``/``) reads inside archives too.
 
 Mail is recognised by content (an mbox ``From `` line, RFC 822 header lines, NUL
 bytes); folders that no folder format claims are split into mailboxes with one rule
@@ -14,30 +18,41 @@ of thumb:
   layout ``maildir/<user>/{inbox,sent,...}``);
 * a folder holding message files directly is one mailbox (a plain folder);
 * any other folder is a collection: each mbox file, log file, folder of
-  ``.eml`` files and sub-mailbox in it is its own source.
+  ``.eml`` files, archive and sub-mailbox in it is its own source.
 
-Files that are not mail inside a folder (README, notes) are skipped quietly;
-named directly, they are an error. So are pipes, sockets and devices: opening a pipe
-to sniff it would wait for a writer forever. Symbolic links to folders are followed,
-each real folder once, so a link back up the tree ends instead of nesting the same
-mail ever deeper.
+Files in a folder that no format reads (README, photos, JSON) are skipped, each with
+its reason, and reported (:class:`Survey`); named directly, they are an error. So are
+pipes, sockets and devices: opening a pipe to sniff it would wait for a writer
+forever. Symbolic links to folders are followed, each real folder once, so a link back
+up the tree ends instead of nesting the same mail ever deeper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import TracebackType
 
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
-from weakties.sources.base import Source
+from weakties.records import Quarantined, path_text
+from weakties.sources.archives import (
+    Archive,
+    ArchiveSource,
+    ArchiveTally,
+    Refused,
+    archive_kind,
+    open_archive,
+)
+from weakties.sources.base import Skipped, Source
 from weakties.sources.compressed import head as content_head
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
 from weakties.sources.headers import looks_like_header_line
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.members import READ_ERRORS, ArchivePath, Entry, Fate
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
@@ -47,7 +62,11 @@ _MAIL_NAMES = frozenset(
      b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
 )  # fmt: skip
 _STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
-_HINT = "Give an mbox file, a Maildir, a folder of .eml files or a CSV/TSV/Parquet log."
+_HINT = (
+    "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
+    "or an archive (ZIP, tar) of them."
+)
+_HIDDEN_FOLDERS = frozenset({"__macosx"})  # resource forks that macOS adds to ZIPs
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +77,8 @@ class FileFormat:
     """
 
     name: str
-    claims: Callable[[Path, bytes], bool]
-    source: Callable[[Path], Source]
+    claims: Callable[[Entry, bytes], bool]
+    source: Callable[[Entry], Source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +87,8 @@ class FolderFormat:
     one, and what reads it."""
 
     name: str
-    claims: Callable[[Path], bool]
-    source: Callable[[Path], Source]
+    claims: Callable[[Entry], bool]
+    source: Callable[[Entry], Source]
 
 
 class Kind(StrEnum):
@@ -83,47 +102,277 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
+@dataclass(slots=True)
+class Survey:
+    """What the paths given hold: the sources to read, the files that no source reads
+    (each with the reason) and what became of every member of each archive.
+
+    It holds the archives open while their sources are read: close it (or use it as a
+    context manager) once they are. Left open, they close when collected.
+    """
+
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    archives: list[ArchiveTally] = field(default_factory=list)
+    opened: list[Archive] = field(default_factory=list)
+
+    def close(self) -> None:
+        for archive in self.opened:
+            archive.close()
+
+    def __enter__(self) -> Survey:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 def discover(paths: Sequence[Path]) -> list[Source]:
     """The sources for ``paths``, in the order given; each file read by one source.
 
     Raises :class:`InputError` (or a child) with a one-line message for a
     missing path, an empty or binary file, or a folder without mail.
     """
-    found: list[Source] = []
+    return survey(paths).sources
+
+
+def survey(paths: Sequence[Path]) -> Survey:
+    """:func:`discover`, with what is skipped and the archives' tallies."""
+    found = Survey()
     seen: set[tuple[str, str]] = set()
-    for given in paths:
-        path = Path(given)
-        for source in _discover_one(path):
-            key = (source.kind, str(source.path.absolute()))
-            if key not in seen:
-                seen.add(key)
-                found.append(source)
+    try:
+        for given in paths:
+            walk = _Walk(found)
+            for source in walk.given(Path(given)):
+                key = (source.kind, str(source.path.absolute()))
+                if key not in seen:
+                    seen.add(key)
+                    found.sources.append(source)
+    except BaseException:
+        found.close()
+        raise
     return found
 
 
-def _discover_one(path: Path) -> list[Source]:
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder.", "Check the path.")
-    if path.is_dir():
-        sources = [s for s in _for_dir(path, set()) if s.estimate() != 0]  # empty Maildirs
-        if not sources:
-            raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
+class _Walk:
+    """The survey of one path given: its sources, and what is skipped or quarantined."""
+
+    def __init__(self, survey: Survey) -> None:
+        self._survey = survey
+        self._visited: set[tuple[int, int]] = set()
+        self._archives: list[Archive] = []
+        self._broken: list[ArchiveSource] = []  # archives in folders that cannot be read
+
+    def given(self, path: Path) -> list[Source]:
+        sources = self._given(path)
+        for archive in self._archives:
+            archive.finish()
+            self._survey.skipped.extend(archive.skipped())
+            self._survey.archives.append(archive.tally())
+            quarantined = archive.quarantined()
+            if quarantined:
+                sources.append(ArchiveSource(archive.path(), quarantined))
+        return sources + list(self._broken)
+
+    def _given(self, path: Path) -> list[Source]:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder.", "Check the path.")
+        if path.is_dir():
+            sources = self._folder(path)
+            if not sources and not self._broken:
+                raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
+            return sources
+        if not path.is_file():
+            raise UnknownFormatError(
+                f"{path}: a pipe, socket or device, not a file.",
+                "Save the mail to a file first, then ingest that file.",
+            )
+        head = _read_head(path)
+        source = _for_file(path, head)
+        if source is not None:
+            return [source]
+        if archive_kind(head) is not None:
+            return self._given_archive(path, head)
+        if _log_name(path, head):
+            return [_log_source(path)]  # named, it says which columns it lacks
+        kind = classify(head)
+        if kind is Kind.EMPTY:
+            raise EmptyInputError(f"{path}: the file is empty.", _HINT)
+        if kind is Kind.BINARY:
+            raise UnknownFormatError(f"{path}: a binary file, not mail.", _HINT)
+        raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
+
+    def _given_archive(self, path: Path, head: bytes) -> list[Source]:
+        try:
+            archive = open_archive(path, head)
+        except Refused as exc:
+            raise UnknownFormatError(f"{path}: {exc.detail}.", _ARCHIVE_HINT) from exc
+        sources = self._archive(archive)
+        if not sources and not archive.quarantined():
+            archive.finish()
+            reasons = _reasons(archive.skipped())
+            raise EmptyInputError(
+                f"{path}: nothing in this archive that weakties reads ({reasons}).", _HINT
+            )
         return sources
-    if not path.is_file():
-        raise UnknownFormatError(
-            f"{path}: a pipe, socket or device, not a file.",
-            "Save the mail to a file first, then ingest that file.",
-        )
-    head = _read_head(path)
-    source = _for_file(path, head)
-    if source is not None:
-        return [source]
-    kind = classify(head)
-    if kind is Kind.EMPTY:
-        raise EmptyInputError(f"{path}: the file is empty.", _HINT)
-    if kind is Kind.BINARY:
-        raise UnknownFormatError(f"{path}: a binary file, not mail.", _HINT)
-    raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
+
+    def _archive(self, archive: Archive) -> list[Source]:
+        self._archives.append(archive)
+        self._survey.opened.append(archive)
+        return self._folder(archive.path())
+
+    def _folder(self, folder: Entry) -> list[Source]:
+        """Sources in ``folder``: one mailbox, or a collection of them."""
+        if self._seen_before(folder):
+            return []
+        whole = next((f for f in FOLDER_FORMATS if f.claims(folder)), None)
+        if whole is not None:
+            return self._read_by(whole.source(folder))
+        entries = _entries(folder)
+        sources: list[Source] = []
+        routed: list[Entry] = []
+        messages = emls = False
+        for entry in entries:
+            if _hidden(entry.name):
+                self._skip(entry, "hidden", "a hidden file or folder")
+            elif entry.is_dir():
+                continue
+            elif is_eml_name(entry.name):
+                emls = True
+            elif not entry.is_file():
+                self._skip(entry, "not-a-file", "a pipe, socket, device or broken link")
+            else:
+                found = self._file(entry)
+                if found is None:
+                    messages = True
+                    continue
+                routed.append(entry)  # read by its own source, or not mail at all
+                sources.extend(found)
+        if messages:
+            return [*self._read_by(MaildirSource(folder, root_folder=folder.name,
+                                                 exclude=routed)), *sources]  # fmt: skip
+        if emls:
+            sources.extend(self._read_by(EmlSource(folder)))
+        for entry in sorted(entries, key=lambda e: e.is_symlink()):  # a folder before a link
+            if entry.is_dir() and not _hidden(entry.name):
+                sources.extend(self._folder(entry))
+        return sources
+
+    def _seen_before(self, folder: Entry) -> bool:
+        """True for a real folder already looked into (through a link)."""
+        if not isinstance(folder, Path):
+            return False
+        try:
+            real = folder.stat()
+        except OSError:
+            return True
+        if (real.st_dev, real.st_ino) in self._visited:
+            return True
+        self._visited.add((real.st_dev, real.st_ino))
+        return False
+
+    def _file(self, entry: Entry) -> list[Source] | None:
+        """The sources of one file in a folder; None for a message file (the folder is
+        then a mailbox)."""
+        head = self._head(entry)
+        if head is None:
+            return []
+        fmt = _format_of(entry, head)
+        if fmt is not None:
+            return None if fmt.name == "message" else self._read_by(fmt.source(entry))
+        if archive_kind(head) is not None:
+            return self._nested(entry, head)
+        kind = classify(head)
+        self._skip(entry, str(kind), _SKIPPED.get(kind, ""))
+        return []
+
+    def _head(self, entry: Entry) -> bytes | None:
+        """The first bytes of a file; a member of an archive that cannot be read is
+        quarantined (None)."""
+        if isinstance(entry, Path):
+            return _read_head(entry)
+        try:
+            return content_head(entry, _SNIFF_BYTES)
+        except READ_ERRORS as exc:
+            _mark(entry, Fate.QUARANTINED, "unreadable", str(exc))
+            return None
+
+    def _nested(self, entry: Entry, head: bytes) -> list[Source]:
+        """An archive met in a folder or in another archive, read as a folder."""
+        try:
+            archive = open_archive(entry, head)
+        except Refused as exc:
+            if exc.skip:
+                self._skip(entry, exc.reason, exc.detail)
+            elif isinstance(entry, ArchivePath):
+                _mark(entry, Fate.QUARANTINED, exc.reason, exc.detail)
+            else:
+                bad = [Quarantined(path_text(entry.absolute()), exc.reason, exc.detail)]
+                self._broken.append(ArchiveSource(entry, bad))
+            return []
+        if isinstance(entry, ArchivePath):
+            _mark(entry, Fate.READ)
+        return self._archive(archive)
+
+    def _read_by(self, source: Source) -> list[Source]:
+        """``source``, with the members of an archive it reads marked so (the others
+        below its path, skipped); none if it has nothing to read (an empty Maildir)."""
+        if isinstance(source.path, ArchivePath):
+            members = source.members()
+            for entry in members if members is not None else [source.path]:
+                if isinstance(entry, ArchivePath):
+                    _mark(entry, Fate.READ)
+            detail = f"in a folder read as {source.kind}, not a file its reader takes"
+            _mark(source.path, Fate.SKIPPED, "not-read", detail)
+        return [source] if source.estimate() != 0 else []
+
+    def _skip(self, entry: Entry, reason: str, detail: str) -> None:
+        if isinstance(entry, ArchivePath):
+            _mark(entry, Fate.SKIPPED, reason, detail)
+        else:
+            self._survey.skipped.append(Skipped(path_text(entry.absolute()), reason, detail))
+
+
+_ARCHIVE_HINT = "Download it again, or unpack it with another tool and ingest the folder."
+_SKIPPED = {
+    Kind.EMPTY: "an empty file",
+    Kind.BINARY: "a binary file no format reads (a photo, a document, media)",
+    Kind.TEXT: "a text file no format reads",
+}
+
+
+def _mark(entry: ArchivePath, fate: Fate, reason: str = "", detail: str = "") -> None:
+    """Set what became of a member (every file below it, for a folder) that has no
+    fate yet: the first decision stands."""
+    node = entry.node
+    if node is None:
+        return
+    for file in node.files():
+        if file.fate is None:
+            file.fate, file.reason, file.detail = fate, reason, detail
+
+
+def _entries(folder: Entry) -> list[Entry]:
+    try:
+        return sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list folder ({exc}).", "Check permissions.") from exc
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".") or name.lower() in _HIDDEN_FOLDERS
+
+
+def _reasons(skipped: list[Skipped]) -> str:
+    counts: dict[str, int] = {}
+    for item in skipped:
+        counts[item.reason] = counts.get(item.reason, 0) + 1
+    return ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.items())) or "no files"
 
 
 def _for_file(path: Path, head: bytes) -> Source | None:
@@ -132,11 +381,11 @@ def _for_file(path: Path, head: bytes) -> Source | None:
     return fmt.source(path) if fmt is not None else None
 
 
-def _format_of(path: Path, head: bytes) -> FileFormat | None:
+def _format_of(path: Entry, head: bytes) -> FileFormat | None:
     return next((fmt for fmt in FILE_FORMATS if fmt.claims(path, head)), None)
 
 
-def _log_source(path: Path) -> Source:
+def _log_source(path: Entry) -> Source:
     try:
         from weakties.sources.csvlog import LogSource
     except ImportError as exc:
@@ -147,55 +396,7 @@ def _log_source(path: Path) -> Source:
     return LogSource(path)
 
 
-def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
-    """Sources in ``folder``: one mailbox, or a collection of them.
-
-    ``visited`` holds the real folders (device, inode) already looked into.
-    """
-    try:
-        real = folder.stat()
-    except OSError:
-        return []
-    if (real.st_dev, real.st_ino) in visited:
-        return []
-    visited.add((real.st_dev, real.st_ino))
-    whole = next((f for f in FOLDER_FORMATS if f.claims(folder)), None)
-    if whole is not None:
-        return [whole.source(folder)]
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list folder ({exc}).", "Check permissions.") from exc
-    sources: list[Source] = []
-    routed: list[Path] = []
-    messages = emls = False
-    for entry in entries:
-        if entry.is_dir() or entry.name.startswith("."):
-            continue
-        if is_eml_name(entry.name):
-            emls = True
-            continue
-        if not entry.is_file():
-            continue  # a pipe, socket, device or broken link: nothing to read
-        fmt = _format_of(entry, _read_head(entry))
-        if fmt is not None and fmt.name == "message":
-            messages = True
-            continue
-        routed.append(entry)  # read by its own source, or not mail at all
-        if fmt is not None:
-            sources.append(fmt.source(entry))
-    if messages:
-        mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
-        return [mailbox, *sources]
-    if emls:
-        sources.append(EmlSource(folder))
-    for entry in sorted(entries, key=Path.is_symlink):  # a real folder before a link to it
-        if entry.is_dir() and not entry.name.startswith("."):
-            sources.extend(_for_dir(entry, visited))
-    return sources
-
-
-def _has_sent_folder(folder: Path) -> bool:
+def _has_sent_folder(folder: Entry) -> bool:
     try:
         return any(p.is_dir() and is_sent_folder(p.name) for p in folder.iterdir())
     except OSError:
@@ -213,23 +414,37 @@ def _read_head(path: Path) -> bytes:
     that it is judged binary."""
     try:
         return content_head(path, _SNIFF_BYTES)
-    except (OSError, EOFError, ValueError):
+    except READ_ERRORS:
         return b"\x00"
 
 
-def _log_name(path: Path, head: bytes) -> bool:
+def _log_name(path: Entry, head: bytes) -> bool:
     return path.name.lower().endswith(LOG_SUFFIXES)
 
 
-def _mbox(path: Path, head: bytes) -> bool:
+def _log(path: Entry, head: bytes) -> bool:
+    """A Parquet file by its name; a CSV or TSV by its name and its header row."""
+    name = path.name.lower()
+    if not name.endswith(LOG_SUFFIXES):
+        return False
+    if name.endswith(".parquet"):
+        return True
+    try:
+        from weakties.sources.csvlog import has_log_columns
+    except ImportError:
+        return True  # its source says what is missing
+    return has_log_columns(head, "\t" if name.endswith(".tsv") else ",")
+
+
+def _mbox(path: Entry, head: bytes) -> bool:
     return classify(head) is Kind.MBOX
 
 
-def _message(path: Path, head: bytes) -> bool:
+def _message(path: Entry, head: bytes) -> bool:
     return classify(head) is Kind.MESSAGE
 
 
-def _mailbox_folder(folder: Path) -> bool:
+def _mailbox_folder(folder: Entry) -> bool:
     return is_maildir(folder) or _has_sent_folder(folder)
 
 
@@ -268,7 +483,7 @@ def _mostly_binary(sample: bytes) -> bool:
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
-    FileFormat("log", _log_name, _log_source),
+    FileFormat("log", _log, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
 )
