@@ -18,6 +18,13 @@ class Source(ABC):
     order, and never raises for a malformed record (it quarantines it).
     It may raise :class:`~weakties.errors.InputError` when the whole source
     is unreadable.
+
+    ``path`` is an :data:`~weakties.sources.members.Entry`: a file or folder on disk,
+    or one inside an archive. A source reads it only through the Entry's own methods
+    (``open("rb")``, ``read_bytes``, ``iterdir``, ``/``, ``is_file``; or
+    :func:`~weakties.sources.compressed.open_stream`), never by handing it to
+    ``open()``, ``os`` or a library that wants a file name; so it reads inside archives
+    as it reads on disk. A record's location starts with ``path_text(path)``.
     """
 
     kind: str = "?"

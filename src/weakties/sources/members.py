@@ -367,7 +367,7 @@ class MemberStream(io.RawIOBase):
 
 def member_stream(inner: Any, location: str, limit: int) -> io.BufferedReader:
     """``inner`` as a buffered stream of a member (see :class:`MemberStream`)."""
-    return io.BufferedReader(MemberStream(inner, location, limit), buffer_size=64 << 10)
+    return io.BufferedReader(MemberStream(inner, location, limit))
 
 
 class Window(io.RawIOBase):

@@ -146,7 +146,7 @@ def survey(paths: Sequence[Path]) -> Survey:
     found = Survey()
     seen: set[tuple[str, str]] = set()
     try:
-        for given in paths:
+        for given in _once(paths):
             walk = _Walk(found)
             for source in walk.given(Path(given)):
                 key = (source.kind, str(source.path.absolute()))
@@ -157,6 +157,19 @@ def survey(paths: Sequence[Path]) -> Survey:
         found.close()
         raise
     return found
+
+
+def _once(paths: Sequence[Path]) -> list[Path]:
+    """The paths given, each real file or folder once (in the order first given)."""
+    first: dict[Path, Path] = {}
+    for given in paths:
+        path = Path(given)
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links: said by the walk
+            real = path.absolute()
+        first.setdefault(real, path)
+    return list(first.values())
 
 
 class _Walk:
@@ -184,7 +197,11 @@ class _Walk:
             raise InputError(f"{path}: no such file or folder.", "Check the path.")
         if path.is_dir():
             sources = self._folder(path)
-            if not sources and not self._broken:
+            if (
+                not sources
+                and not self._broken
+                and not any(a.quarantined() for a in self._archives)
+            ):
                 raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
             return sources
         if not path.is_file():
