@@ -165,6 +165,31 @@ def test_tar_links_devices_and_bad_names_are_quarantined(tmp_path: Path) -> None
     assert (tally.members, tally.read) == (8, 1)
 
 
+def test_each_member_is_counted_by_what_read_it(tmp_path: Path) -> None:
+    """A folder of .eml files is read by one source, its subfolders by their own: a
+    member below it is not counted as skipped before its own source reads it."""
+    message = (MAIL / "eml" / "list.eml").read_bytes()
+    path = zip_of(tmp_path / "a.zip", [
+        ("saved/1.eml", message),
+        ("saved/notes.txt", b"a shopping list\n"),
+        ("saved/old/archive.mbox", mbox_text(2)),
+        ("saved/old/deeper/2.eml", (MAIL / "eml" / "group.eml").read_bytes()),
+    ])  # fmt: skip
+    with _survey(path) as found:
+        (tally,) = found.archives
+        assert sum(isinstance(r, Interaction) for r in records_of(found.sources)) == 4
+    assert (tally.members, tally.read, tally.skipped) == (4, 3, {"text": 1})
+
+
+def test_a_name_too_deep_is_refused_not_walked(tmp_path: Path) -> None:
+    deep = "d/" * 5000 + "x.eml"  # deeper than Python may recurse
+    message = (MAIL / "eml" / "list.eml").read_bytes()
+    path = zip_of(tmp_path / "deep.zip", [(deep, message), ("ok.eml", message)])
+    with _survey(path) as found:
+        assert list(_quarantined(found).values()) == ["unsafe-name"]
+        assert sum(isinstance(r, Interaction) for r in records_of(found.sources)) == 1
+
+
 def test_bombs_are_quarantined_before_they_inflate(tmp_path: Path) -> None:
     zeros = bytes(65 << 20)  # 65 MB that deflate to 64 kB: more than 100 times
     message = (MAIL / "eml" / "list.eml").read_bytes()

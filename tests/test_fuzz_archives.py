@@ -139,10 +139,18 @@ def test_mutated_archives_are_accounted_for(
 
 def _check(found: Survey, zipped: bytes | None) -> None:
     reads = [str(s.path) for s in found.sources] + [t.location for t in found.archives]
+    fates = {
+        archive.member_location(node): node.fate
+        for archive in found.opened
+        for node in archive.root.files()
+    }
     for source in found.sources:
         for record in source.records():
             assert isinstance(record, Interaction | Contact | Quarantined)
             record.location.encode("utf-8")
+            if source.kind != "archive":  # records come from members read, only
+                member = record.location.rsplit("#", 1)[0]
+                assert fates.get(member, Fate.READ) is Fate.READ, (record, fates[member])
     for archive, tally in zip(found.opened, found.archives, strict=True):
         assert tally.adds_up, tally
         for node in archive.root.files():

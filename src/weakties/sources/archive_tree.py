@@ -42,6 +42,10 @@ NESTED_IN_MEMORY = 64 << 20
 """A compressed ZIP inside an archive is inflated into memory up to this size (a ZIP
 needs random access, which an inflating stream lacks); larger ones are skipped."""
 
+MAX_PARTS = 128
+"""A member nested in more folders is refused: deeper than exports go, and folders are
+walked one call deeper each (Python stops at 1,000)."""
+
 HEAD_BYTES = 8192
 """The first bytes of a member kept while listing an archive read in order: what the
 registry sniffs."""
@@ -200,12 +204,12 @@ class Archive(Container):
 
 def _clean(name: str, backslashes: bool) -> tuple[str, ...]:
     """A member's name as path parts; empty when it would lead outside the archive (an
-    absolute name, a drive, ``..``) or names nothing."""
+    absolute name, a drive, ``..``), names nothing, or nests too deep."""
     text = name.replace("\\", "/") if backslashes else name
     if text.startswith("/") or _DRIVE.match(text):
         return ()
     parts = tuple(p for p in text.split("/") if p not in ("", "."))
-    return () if ".." in parts else parts
+    return () if ".." in parts or len(parts) > MAX_PARTS else parts
 
 
 def close_all(handles: list[Any]) -> None:

@@ -96,11 +96,13 @@ class Node:
 
     def files(self) -> Iterator[Node]:
         """Every file at or below this node, in name order."""
-        if self.children is None:
-            yield self
-            return
-        for name in sorted(self.children):
-            yield from self.children[name].files()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.children is None:
+                yield node
+            else:
+                stack.extend(node.children[name] for name in sorted(node.children, reverse=True))
 
 
 @dataclass(eq=False)

@@ -273,8 +273,8 @@ class _Walk:
         if messages:
             return [*self._read_by(MaildirSource(folder, root_folder=folder.name,
                                                  exclude=routed)), *sources]  # fmt: skip
-        if emls:
-            sources.extend(self._read_by(EmlSource(folder)))
+        if emls:  # the .eml files only: the walk goes on below
+            sources.extend(self._read_by(EmlSource(folder), whole=False))
         for entry in sorted(entries, key=lambda e: e.is_symlink()):  # a folder before a link
             if entry.is_dir() and not _hidden(entry.name):
                 sources.extend(self._folder(entry))
@@ -336,16 +336,18 @@ class _Walk:
             _mark(entry, Fate.READ)
         return self._archive(archive)
 
-    def _read_by(self, source: Source) -> list[Source]:
-        """``source``, with the members of an archive it reads marked so (the others
-        below its path, skipped); none if it has nothing to read (an empty Maildir)."""
+    def _read_by(self, source: Source, whole: bool = True) -> list[Source]:
+        """``source``, with the members of an archive it reads marked so (and, when it
+        takes its ``whole`` folder, the others below it skipped); none if it has nothing
+        to read (an empty Maildir)."""
         if isinstance(source.path, ArchivePath):
             members = source.members()
             for entry in members if members is not None else [source.path]:
                 if isinstance(entry, ArchivePath):
                     _mark(entry, Fate.READ)
-            detail = f"in a folder read as {source.kind}, not a file its reader takes"
-            _mark(source.path, Fate.SKIPPED, "not-read", detail)
+            if whole:
+                detail = f"in a folder read as {source.kind}, not a file its reader takes"
+                _mark(source.path, Fate.SKIPPED, "not-read", detail)
         return [source] if source.estimate() != 0 else []
 
     def _skip(self, entry: Entry, reason: str, detail: str) -> None:
