@@ -82,6 +82,8 @@ def _print_skipped(out: Console, report: IngestReport) -> None:
     for item in report.skipped:
         counts[item.reason] = counts.get(item.reason, 0) + 1
     reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(counts.items()))
-    out.print(Text(f"Skipped {len(report.skipped):,} files no format reads ({reasons}), e.g.:"))
+    n = len(report.skipped)
+    files = "file" if n == 1 else "files"
+    out.print(Text(f"Skipped {n:,} {files} no format reads ({reasons}), e.g.:"))
     for item in report.skipped[:_NAMED]:
         out.print(Text(f"  {item.location} ({item.reason})"))

@@ -240,42 +240,44 @@ def _decompressor(kind: str, raw: Any) -> Any:
     return lzma.LZMAFile(raw, "rb")
 
 
-class _Inflating(io.RawIOBase):
+class _Inflating:
     """A decompressed stream that refuses to go past ``cap`` bytes (a tar bomb), before
-    inflating them: seeking there is refused as reading there is."""
+    inflating them: seeking there is refused as reading there is.
+
+    Only what tarfile calls (read, seek, tell), kept thin: tarfile reads a header in a
+    call of 512 bytes, and a layer of io.RawIOBase made listing 7,700 Enron files
+    1.5 times slower."""
 
     def __init__(self, inner: Any, cap: int, location: str) -> None:
-        super().__init__()
         self._inner = inner
         self._cap = cap
         self._location = location
+        self._pos = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        room = self._cap - self._inner.tell()
-        if room <= 0:
+    def read(self, size: int = -1) -> bytes:
+        room = self._cap - self._pos
+        if room < 0:
             raise self._bomb()
-        n: int = self._inner.readinto(view[: min(len(view), room + 1)])
-        if self._inner.tell() > self._cap:
+        data: bytes = self._inner.read(room + 1 if size < 0 else min(size, room + 1))
+        self._pos += len(data)
+        if self._pos > self._cap:
             raise self._bomb()
-        return n
+        return data
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        target = offset if whence == io.SEEK_SET else self._inner.tell() + offset
         if whence == io.SEEK_END:
             raise OSError("a compressed stream is not read from its end")
+        target = offset if whence == io.SEEK_SET else self._pos + offset
         if target > self._cap:
             raise self._bomb()
-        return int(self._inner.seek(target))
+        self._pos = int(self._inner.seek(target))
+        return self._pos
 
     def tell(self) -> int:
-        return int(self._inner.tell())
+        return self._pos
+
+    def close(self) -> None:
+        self._inner.close()
 
     def _bomb(self) -> BombError:
         return BombError(
