@@ -244,7 +244,7 @@ class _Inflating:
     """A decompressed stream that refuses to go past ``cap`` bytes (a tar bomb), before
     inflating them: seeking there is refused as reading there is.
 
-    Only what tarfile calls (read, seek, tell), kept thin: tarfile reads a header in a
+    Only what tarfile and its member streams call (read, seek, tell), kept thin: tarfile reads a header in a
     call of 512 bytes, and a layer of io.RawIOBase made listing 7,700 Enron files
     1.5 times slower."""
 
@@ -275,6 +275,12 @@ class _Inflating:
 
     def tell(self) -> int:
         return self._pos
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
 
     def close(self) -> None:
         self._inner.close()
