@@ -244,9 +244,9 @@ class _Inflating:
     """A decompressed stream that refuses to go past ``cap`` bytes (a tar bomb), before
     inflating them: seeking there is refused as reading there is.
 
-    Only what tarfile and its member streams call (read, seek, tell), kept thin: tarfile reads a header in a
-    call of 512 bytes, and a layer of io.RawIOBase made listing 7,700 Enron files
-    1.5 times slower."""
+    Only what tarfile and its member streams call (read, seek, tell), kept thin: tarfile
+    reads a header in a call of 512 bytes, and as an io.RawIOBase this layer made
+    listing 7,700 Enron files (a .tgz) take 5.0 s instead of 4.5 s."""
 
     def __init__(self, inner: Any, cap: int, location: str) -> None:
         self._inner = inner
