@@ -374,7 +374,8 @@ def member_stream(inner: Any, location: str, limit: int) -> io.BufferedReader:
 
 class Window(io.RawIOBase):
     """``length`` bytes of a seekable stream from ``start``, seekable in their turn: a
-    member stored uncompressed inside an archive read without copying it.
+    member stored uncompressed inside an archive read without copying it, or a member
+    of a tar. An archive that ends before the member does is a :class:`MemberError`.
 
     Seeks the underlying stream before every read, so that several windows (and the
     archive itself) may share it."""
@@ -399,6 +400,8 @@ class Window(io.RawIOBase):
             return 0
         self._raw.seek(self._start + self._pos)
         data = self._raw.read(want)
+        if not data:  # the archive ends inside the member
+            raise MemberError(f"unexpected end of data, {self._length - self._pos:,} bytes short")
         view[: len(data)] = data
         self._pos += len(data)
         return len(data)
