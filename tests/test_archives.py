@@ -72,10 +72,9 @@ def test_an_archive_reads_as_its_folder(tmp_path: Path, name: str, make) -> None
         assert signature(records, prefix) == signature(FOLDER, str(MAIL))
         (tally,) = found.archives
         assert tally.members == len(MAIL_FILES)
-        assert tally.skipped == {"text": 2, "not-read": 2}  # READMEs; dovecot-uidlist, tmp/
-        assert {s.location.removeprefix(prefix) for s in found.skipped} == {
-            "/README.md",
-            "/enron/README.md",
+        maildir = "not read by its folder's maildir reader"  # dovecot-uidlist, tmp/
+        assert tally.not_read == {"plainly not mail": 2, maildir: 2}  # the READMEs
+        assert {str(f.path).removeprefix(prefix) for f in found.not_read} == {
             "/maildir/alice/dovecot-uidlist",
             "/maildir/alice/tmp/1700000200.M3P3.example",
         }
@@ -171,14 +170,14 @@ def test_each_member_is_counted_by_what_read_it(tmp_path: Path) -> None:
     message = (MAIL / "eml" / "list.eml").read_bytes()
     path = zip_of(tmp_path / "a.zip", [
         ("saved/1.eml", message),
-        ("saved/notes.txt", b"a shopping list\n"),
+        ("saved/table.txt", b"a table of figures\n1 2 3\n"),
         ("saved/old/archive.mbox", mbox_text(2)),
         ("saved/old/deeper/2.eml", (MAIL / "eml" / "group.eml").read_bytes()),
     ])  # fmt: skip
     with _survey(path) as found:
         (tally,) = found.archives
         assert sum(isinstance(r, Interaction) for r in records_of(found.sources)) == 4
-    assert (tally.members, tally.read, tally.skipped) == (4, 3, {"text": 1})
+    assert (tally.members, tally.read, tally.not_read) == (4, 3, {"text, not mail": 1})
 
 
 def test_a_name_too_deep_is_refused_not_walked(tmp_path: Path) -> None:
@@ -252,7 +251,7 @@ def test_a_named_archive_that_cannot_be_read_is_a_one_line_error(tmp_path: Path)
         survey([broken])
     assert "\n" not in str(info.value) and str(broken) in str(info.value)
     photos = zip_of(tmp_path / "photos.zip", [("a.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)])
-    with pytest.raises(EmptyInputError, match=r"nothing in this archive.*1 binary"):
+    with pytest.raises(EmptyInputError, match=r"nothing in this archive.*a\.jpg \(binary\)"):
         survey([photos])
 
 
@@ -261,18 +260,19 @@ def test_archives_in_a_folder_and_files_no_format_reads(tmp_path: Path) -> None:
     folder.mkdir()
     zip_of(folder / "good.zip", [("inbox.mbox", mbox_text(3))])
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
-    (folder / "notes.txt").write_text("a shopping list\n")
+    (folder / "notes.txt").write_text("a shopping list\n")  # plainly not mail: unmentioned
+    (folder / "table.txt").write_text("a table of figures\n1 2 3\n")
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 50)
     shutil.copy(MAIL / "mbox" / "crlf.mbox", folder / "old.mbox")
     with _survey(folder) as found:
         records = records_of(found.sources)
-        skipped = {Path(s.location).name: s.reason for s in found.skipped}
+        passed = {f.path.name: f.what for f in found.not_read}
         broken = _quarantined(found)
     assert (
         sum(r.location.startswith(f"{folder.resolve()}/good.zip!inbox.mbox#") for r in records) == 3
     )
     assert broken == {str(folder / "broken.zip"): "unreadable-archive"}
-    assert skipped == {"notes.txt": "text", "photo.jpg": "binary"}
+    assert passed == {"table.txt": "text, not mail", "photo.jpg": "binary"}
 
 
 def test_names_that_are_not_utf8_are_escaped(tmp_path: Path) -> None:
@@ -295,10 +295,10 @@ def test_logs_gzip_and_csv_that_are_not_logs(tmp_path: Path) -> None:
     with _survey(path) as found:
         kinds = sorted(type(s).__name__ for s in found.sources)
         records = records_of(found.sources)
-        skipped = [(Path(s.location).name, s.reason) for s in found.skipped]
+        passed = [(f.path.name, f.what) for f in found.not_read]
     assert kinds == ["LogSource", "MboxSource"]
     assert sum(isinstance(r, Interaction) for r in records) == 3
-    assert skipped == [("daily.csv", "text")]
+    assert passed == [("daily.csv", "text, not mail")]
 
 
 def test_a_member_is_a_path_to_read_not_a_file_on_disk(tmp_path: Path) -> None:

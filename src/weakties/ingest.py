@@ -7,6 +7,7 @@ The core knows nothing of terminals: progress is reported through the small
 from __future__ import annotations
 
 import getpass
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
 from weakties.sources.archives import ArchiveTally
-from weakties.sources.base import Skipped, Source
+from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
@@ -58,16 +59,15 @@ class SourceReport:
 
 @dataclass(slots=True)
 class IngestReport:
-    """The summary of one ingest run.
-
-    ``skipped`` lists the files that no source reads, with the reason; ``archives``
-    says of each archive how many members were read, skipped and quarantined.
-    """
+    """The summary of one ingest run; ``not_read`` lists the files given (or found in a
+    folder or an archive given) that nothing read, and sources that held no record at
+    all; ``archives`` says of each archive how many members were read, not read and
+    quarantined."""
 
     run_id: int
     sources: list[SourceReport]
     totals: BatchCounts
-    skipped: list[Skipped] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
     archives: list[ArchiveTally] = field(default_factory=list)
 
 
@@ -76,12 +76,18 @@ def ingest_sources(
     sources: Sequence[Source],
     settings: Settings,
     progress: ProgressSink | None = None,
+    not_read: Sequence[NotRead] = (),
 ) -> IngestReport:
-    """Store every record of ``sources``; infer owners; rebuild people."""
+    """Store every record of ``sources``; infer owners; rebuild people.
+
+    A source that yields no record is not entered in the store (a log with a header
+    and no rows leaves no trace); it joins ``not_read`` in the report as ``empty``.
+    """
     sink = progress or SilentProgress()
     run_id = _start_run(con, sources)
     totals = BatchCounts()
     reports: list[SourceReport] = []
+    passed = list(not_read)
     pool = worker_pool(sources, settings)
     with collector_paused(), one_thread(con):
         with memory_capped(con, settings.memory_limit):
@@ -90,6 +96,9 @@ def ingest_sources(
                 for index, source in enumerate(sources):
                     records = parsed.records(index, source)
                     report = _ingest_one(con, source, settings, sink, records)
+                    if report is None:
+                        passed.append(NotRead(source.path, "empty"))
+                        continue
                     totals.add(report.counts)
                     reports.append(report)
             finally:
@@ -97,7 +106,7 @@ def ingest_sources(
                     pool.shutdown(cancel_futures=True)
         _rebuild_within(con, settings.memory_limit)
     _finish_run(con, run_id, totals)
-    return IngestReport(run_id, reports, totals)
+    return IngestReport(run_id, reports, totals, passed)
 
 
 def _ingest_one(
@@ -106,11 +115,14 @@ def _ingest_one(
     settings: Settings,
     sink: ProgressSink,
     records: Iterator[Record],
-) -> SourceReport:
+) -> SourceReport | None:
+    first = next(records, None)  # a source is entered in the store once it yields
+    if first is None:
+        return None
     source_id = register_source(con, source)
     counts = BatchCounts()
     sink.start(source.label, source.estimate())
-    for batch in _batches(records, settings.batch_size):
+    for batch in _batches(itertools.chain([first], records), settings.batch_size):
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
@@ -290,14 +302,12 @@ def _user() -> str:
 
 def resolve_paths(paths: Sequence[Path]) -> list[Source]:
     """Turn user paths into sources (the registry decides formats by content)."""
-    from weakties.sources.registry import discover
-
-    return discover(paths)
+    return survey_paths(paths).sources
 
 
 def survey_paths(paths: Sequence[Path]) -> Survey:
-    """:func:`resolve_paths`, with the files no source reads and the archives' tallies;
-    close it once its sources are read (it holds the archives open)."""
+    """The sources for user paths, the files in them that nothing will read and the
+    archives' tallies; close it once its sources are read (it holds archives open)."""
     from weakties.sources.registry import survey
 
     return survey(paths)

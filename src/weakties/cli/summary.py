@@ -7,8 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from weakties.ingest import IngestReport
-
-_NAMED = 5  # skipped files named in the summary
+from weakties.sources.base import describe
 
 
 def print_ingest_report(out: Console, report: IngestReport) -> None:
@@ -53,7 +52,9 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
     if t.reasons:
         reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(t.reasons.items()))
         out.print(Text(f"Quarantined by reason: {reasons}. See `weakties quarantine`."))
-    _print_skipped(out, report)
+    _print_archives(out, report)
+    if report.not_read:
+        out.print(Text(f"{describe(report.not_read)}."))
     unknown = [s.label for s in report.sources if not s.owner and s.kind != "archive"]
     if unknown:
         out.print(
@@ -64,26 +65,14 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
         )
 
 
-def _print_skipped(out: Console, report: IngestReport) -> None:
-    """Each archive's members (read, skipped, quarantined), and the files skipped by
-    reason with a few of them named."""
+def _print_archives(out: Console, report: IngestReport) -> None:
+    """Each archive's members: read, not read, quarantined."""
     for tally in report.archives:
-        skipped, quarantined = sum(tally.skipped.values()), sum(tally.quarantined.values())
+        passed, quarantined = sum(tally.not_read.values()), sum(tally.quarantined.values())
         line = (
             f"{tally.location}: {tally.members:,} files, {tally.read:,} read, "
-            f"{skipped:,} skipped, {quarantined:,} quarantined."
+            f"{passed:,} not read, {quarantined:,} quarantined."
         )
         if tally.incomplete:
             line += f" Listing incomplete: {tally.incomplete}."
         out.print(Text(line))
-    if not report.skipped:
-        return
-    counts: dict[str, int] = {}
-    for item in report.skipped:
-        counts[item.reason] = counts.get(item.reason, 0) + 1
-    reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(counts.items()))
-    n = len(report.skipped)
-    files = "file" if n == 1 else "files"
-    out.print(Text(f"Skipped {n:,} {files} no format reads ({reasons}), e.g.:"))
-    for item in report.skipped[:_NAMED]:
-        out.print(Text(f"  {item.location} ({item.reason})"))

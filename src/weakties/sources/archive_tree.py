@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from weakties.records import Quarantined, path_text
-from weakties.sources.base import Skipped
-from weakties.sources.members import READ_ERRORS, Container, Fate, MemberError, Node, Window
+from weakties.sources.base import NotRead
+from weakties.sources.members import (
+    READ_ERRORS,
+    ArchivePath,
+    Container,
+    Fate,
+    MemberError,
+    Node,
+    Window,
+)
 
 MAX_RATIO = 100
 """Inflated/compressed size above which a large member is a bomb. The most compressible
@@ -78,13 +86,13 @@ class ArchiveTally:
     location: str
     members: int = 0
     read: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
+    not_read: dict[str, int] = field(default_factory=dict)  # by what it seems to be
     quarantined: dict[str, int] = field(default_factory=dict)
     incomplete: str = ""  # why the listing stopped before the end, if it did
 
     @property
     def adds_up(self) -> bool:
-        total = self.read + sum(self.skipped.values()) + sum(self.quarantined.values())
+        total = self.read + sum(self.not_read.values()) + sum(self.quarantined.values())
         return total == self.members
 
 
@@ -175,19 +183,19 @@ class Archive(Container):
         return found
 
     def finish(self) -> None:
-        """Once surveyed: a member no one claimed is skipped as ``not-read``."""
+        """Once surveyed: a member no one claimed is not read (``unclaimed``)."""
         for node in self.root.files():
             if node.fate is None:
-                node.fate, node.reason = Fate.SKIPPED, "not-read"
+                node.fate, node.reason = Fate.SKIPPED, "unclaimed"
 
-    def skipped(self) -> list[Skipped]:
-        """Members no source reads, with the reason."""
-        found = []
-        for node in self.root.files():
-            if node.fate is Fate.SKIPPED:
-                location = path_text(self.member_location(node))
-                found.append(Skipped(location, node.reason, node.detail))
-        return found
+    def not_read(self, quiet: frozenset[str]) -> list[NotRead]:
+        """The members nothing reads, each with what it seems to be; those whose what is
+        in ``quiet`` (hidden files, documentation) are counted, not named."""
+        return [
+            NotRead(ArchivePath(self, node.parts(), node), node.reason)
+            for node in self.root.files()
+            if node.fate is Fate.SKIPPED and node.reason not in quiet
+        ]
 
     def tally(self) -> ArchiveTally:
         tally = ArchiveTally(path_text(self.location), self.members, incomplete=self.incomplete)
@@ -197,7 +205,7 @@ class Archive(Container):
             if node.fate is Fate.READ:
                 tally.read += 1
             else:
-                counts = tally.quarantined if node.fate is Fate.QUARANTINED else tally.skipped
+                counts = tally.quarantined if node.fate is Fate.QUARANTINED else tally.not_read
                 counts[node.reason] = counts.get(node.reason, 0) + 1
         return tally
 

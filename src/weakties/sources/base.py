@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from weakties.records import Record, path_text
@@ -44,7 +44,7 @@ class Source(ABC):
     def members(self) -> Iterable[Entry] | None:
         """The files below ``path`` that this source reads, when it reads only some of
         them; None when it reads them all (or ``path`` is one file). Accounts for every
-        member of an archive: the others are reported as skipped."""
+        member of an archive: the others are reported as not read."""
         return None
 
     def partitions(self, n: int) -> list[Source]:
@@ -59,10 +59,17 @@ class Source(ABC):
 
 
 @dataclass(frozen=True, slots=True)
-class Skipped:
-    """A file that no source reads, and why (``binary``, ``text``, ``empty``,
-    ``hidden``, ...): reported by ingest, not stored."""
+class NotRead:
+    """A file that was given (or found in a folder given, or in an archive) and that
+    nothing read, with what it seems to be: ``binary``, ``empty``, ``text, not mail``..."""
 
-    location: str
-    reason: str
-    detail: str = ""
+    path: Entry
+    what: str
+
+
+def describe(not_read: Sequence[NotRead], shown: int = 10) -> str:
+    """One line naming the files not read: ``2 files not read: a.7z (archive), ...``."""
+    n = len(not_read)
+    names = ", ".join(f"{path_text(f.path)} ({f.what})" for f in not_read[:shown])
+    more = f" and {n - shown:,} more" if n > shown else ""
+    return f"{n:,} file{'s' if n != 1 else ''} not read: {names}{more}"

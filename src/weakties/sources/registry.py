@@ -20,18 +20,22 @@ of thumb:
 * any other folder is a collection: each mbox file, log file, folder of
   ``.eml`` files, archive and sub-mailbox in it is its own source.
 
-Files in a folder that no format reads (README, photos, JSON) are skipped, each with
-its reason, and reported (:class:`Survey`); named directly, they are an error. So are
-pipes, sockets and devices: opening a pipe to sniff it would wait for a writer
-forever. Symbolic links to folders are followed, each real folder once, so a link back
-up the tree ends instead of nesting the same mail ever deeper.
+A file in a folder that no format claims is never passed over without a word: it is
+listed as not read, with what it seems to be (a binary file, an empty file, text that
+is not mail; see :func:`survey`). Only files that are plainly no one's mail go
+unmentioned: documentation (``README``, ``LICENSE``, ``notes``, and any ``.md`` or
+``.rst`` file), the index files of mail programs (Dovecot, Courier, Thunderbird's
+``.msf``) and hidden files; inside an archive they are still counted, as every member
+is. Named directly, a file no format claims is an error. So are pipes, sockets and
+devices: opening a pipe to sniff it would wait for a writer forever. Symbolic links to
+folders are followed, each real folder once, so a link back up the tree ends instead
+of nesting the same mail ever deeper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
@@ -45,23 +49,30 @@ from weakties.sources.archives import (
     archive_kind,
     open_archive,
 )
-from weakties.sources.base import Skipped, Source
+from weakties.sources.base import NotRead, Source, describe
 from weakties.sources.compressed import head as content_head
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
-from weakties.sources.headers import looks_like_header_line
 from weakties.sources.maildir import MaildirSource, is_maildir
-from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.mbox import MboxSource
 from weakties.sources.members import READ_ERRORS, ArchivePath, Entry, Fate
+from weakties.sources.sniff import Kind, classify, plainly_not_mail, what_it_is
+
+__all__ = [
+    "FILE_FORMATS",
+    "FOLDER_FORMATS",
+    "FileFormat",
+    "FolderFormat",
+    "Kind",
+    "Survey",
+    "classify",
+    "discover",
+    "sniff",
+    "survey",
+]
 
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
-_MAIL_NAMES = frozenset(
-    {b"from", b"to", b"cc", b"date", b"subject", b"message-id", b"received", b"return-path",
-     b"sender", b"delivered-to", b"mime-version", b"in-reply-to", b"references", b"x-from",
-     b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
-)  # fmt: skip
-_STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
 _HINT = (
     "Give an mbox file, a Maildir, a folder of .eml files, a CSV/TSV/Parquet log, "
     "or an archive (ZIP, tar) of them."
@@ -91,28 +102,18 @@ class FolderFormat:
     source: Callable[[Entry], Source]
 
 
-class Kind(StrEnum):
-    """What a file holds, judged from its first bytes."""
-
-    MBOX = "mbox"
-    MESSAGE = "message"
-    LOG = "log"
-    EMPTY = "empty"
-    BINARY = "binary"
-    TEXT = "text"
-
-
 @dataclass(slots=True)
 class Survey:
-    """What the paths given hold: the sources to read, the files that no source reads
-    (each with the reason) and what became of every member of each archive.
+    """What the paths given hold: the sources that will read them, the files that
+    nothing will read (each with what it seems to be) and what became of every member
+    of each archive.
 
     It holds the archives open while their sources are read: close it (or use it as a
     context manager) once they are. Left open, they close when collected.
     """
 
     sources: list[Source] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
     archives: list[ArchiveTally] = field(default_factory=list)
     opened: list[Archive] = field(default_factory=list)
 
@@ -142,13 +143,13 @@ def discover(paths: Sequence[Path]) -> list[Source]:
 
 
 def survey(paths: Sequence[Path]) -> Survey:
-    """:func:`discover`, with what is skipped and the archives' tallies."""
+    """:func:`discover`'s sources, the files that no format reads (each with what it
+    seems to be), so that none is passed over in silence, and the archives' tallies."""
     found = Survey()
     seen: set[tuple[str, str]] = set()
     try:
         for given in _once(paths):
-            walk = _Walk(found)
-            for source in walk.given(Path(given)):
+            for source in _Walk(found).given(given):
                 key = (source.kind, str(source.path.absolute()))
                 if key not in seen:
                     seen.add(key)
@@ -172,24 +173,30 @@ def _once(paths: Sequence[Path]) -> list[Path]:
     return list(first.values())
 
 
+HIDDEN = "hidden"
+PLAIN = "plainly not mail"
+QUIET = frozenset({HIDDEN, PLAIN})
+"""What a file not read may be and go unmentioned (an archive still counts it)."""
+
+
 class _Walk:
-    """The survey of one path given: its sources, and what is skipped or quarantined."""
+    """The survey of one path given: its sources, and what nothing reads."""
 
     def __init__(self, survey: Survey) -> None:
         self._survey = survey
         self._visited: set[tuple[int, int]] = set()
         self._archives: list[Archive] = []
         self._broken: list[ArchiveSource] = []  # archives in folders that cannot be read
+        self._passed: list[NotRead] = []
 
     def given(self, path: Path) -> list[Source]:
         sources = self._given(path)
         for archive in self._archives:
-            archive.finish()
-            self._survey.skipped.extend(archive.skipped())
             self._survey.archives.append(archive.tally())
             quarantined = archive.quarantined()
             if quarantined:
                 sources.append(ArchiveSource(archive.path(), quarantined))
+        self._survey.not_read.extend(self._passed)
         return sources + list(self._broken)
 
     def _given(self, path: Path) -> list[Source]:
@@ -197,12 +204,10 @@ class _Walk:
             raise InputError(f"{path}: no such file or folder.", "Check the path.")
         if path.is_dir():
             sources = self._folder(path)
-            if (
-                not sources
-                and not self._broken
-                and not any(a.quarantined() for a in self._archives)
-            ):
-                raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
+            self._finish()
+            if not sources and not self._broken and not self._quarantines():
+                also = f" ({describe(self._passed)})" if self._passed else ""
+                raise EmptyInputError(f"{path}: no mail found in this folder{also}.", _HINT)
             return sources
         if not path.is_file():
             raise UnknownFormatError(
@@ -211,12 +216,14 @@ class _Walk:
             )
         head = _read_head(path)
         source = _for_file(path, head)
-        if source is not None:
-            return [source]
-        if archive_kind(head) is not None:
+        if source is None and archive_kind(head) is not None:
             return self._given_archive(path, head)
-        if _log_name(path, head):
-            return [_log_source(path)]  # named, it says which columns it lacks
+        if source is None and _log_name(path, head):
+            source = _log_source(path)  # named, it says which columns it lacks
+        if source is not None:
+            if source.estimate() == 0:
+                raise EmptyInputError(f"{path}: nothing to read in this file.", _HINT)
+            return [source]
         kind = classify(head)
         if kind is Kind.EMPTY:
             raise EmptyInputError(f"{path}: the file is empty.", _HINT)
@@ -230,13 +237,24 @@ class _Walk:
         except Refused as exc:
             raise UnknownFormatError(f"{path}: {exc.detail}.", _ARCHIVE_HINT) from exc
         sources = self._archive(archive)
-        if not sources and not archive.quarantined():
-            archive.finish()
-            reasons = _reasons(archive.skipped())
+        self._finish()
+        if not sources and not self._quarantines():
+            nothing = archive.not_read(frozenset())
             raise EmptyInputError(
-                f"{path}: nothing in this archive that weakties reads ({reasons}).", _HINT
+                f"{path}: nothing in this archive that weakties reads ({describe(nothing)}).",
+                _HINT,
             )
         return sources
+
+    def _finish(self) -> None:
+        """Once walked: every member of every archive has a fate; the ones not read are
+        named (unless they go unmentioned)."""
+        for archive in self._archives:
+            archive.finish()
+            self._passed.extend(archive.not_read(QUIET))
+
+    def _quarantines(self) -> bool:
+        return any(a.quarantined() for a in self._archives)
 
     def _archive(self, archive: Archive) -> list[Source]:
         self._archives.append(archive)
@@ -256,13 +274,13 @@ class _Walk:
         messages = emls = False
         for entry in entries:
             if _hidden(entry.name):
-                self._skip(entry, "hidden", "a hidden file or folder")
+                self._not_read(entry, HIDDEN)
             elif entry.is_dir():
                 continue
             elif is_eml_name(entry.name):
                 emls = True
             elif not entry.is_file():
-                self._skip(entry, "not-a-file", "a pipe, socket, device or broken link")
+                self._not_read(entry, "not a regular file")
             else:
                 found = self._file(entry)
                 if found is None:
@@ -304,8 +322,7 @@ class _Walk:
             return None if fmt.name == "message" else self._read_by(fmt.source(entry))
         if archive_kind(head) is not None:
             return self._nested(entry, head)
-        kind = classify(head)
-        self._skip(entry, str(kind), _SKIPPED.get(kind, ""))
+        self._not_read(entry, PLAIN if plainly_not_mail(entry.name) else what_it_is(head))
         return []
 
     def _head(self, entry: Entry) -> bytes | None:
@@ -325,7 +342,7 @@ class _Walk:
             archive = open_archive(entry, head)
         except Refused as exc:
             if exc.skip:
-                self._skip(entry, exc.reason, exc.detail)
+                self._not_read(entry, exc.detail)
             elif isinstance(entry, ArchivePath):
                 _mark(entry, Fate.QUARANTINED, exc.reason, exc.detail)
             else:
@@ -338,31 +355,28 @@ class _Walk:
 
     def _read_by(self, source: Source, whole: bool = True) -> list[Source]:
         """``source``, with the members of an archive it reads marked so (and, when it
-        takes its ``whole`` folder, the others below it skipped); none if it has nothing
-        to read (an empty Maildir)."""
+        takes its ``whole`` folder, the others below it not read); none if it has
+        nothing to read (an empty Maildir or log)."""
         if isinstance(source.path, ArchivePath):
             members = source.members()
             for entry in members if members is not None else [source.path]:
                 if isinstance(entry, ArchivePath):
                     _mark(entry, Fate.READ)
             if whole:
-                detail = f"in a folder read as {source.kind}, not a file its reader takes"
-                _mark(source.path, Fate.SKIPPED, "not-read", detail)
-        return [source] if source.estimate() != 0 else []
+                _mark(source.path, Fate.SKIPPED, f"not read by its folder's {source.kind} reader")
+        if source.estimate() == 0:
+            self._not_read(source.path, "empty")
+            return []
+        return [source]
 
-    def _skip(self, entry: Entry, reason: str, detail: str) -> None:
-        if isinstance(entry, ArchivePath):
-            _mark(entry, Fate.SKIPPED, reason, detail)
-        else:
-            self._survey.skipped.append(Skipped(path_text(entry.absolute()), reason, detail))
+    def _not_read(self, entry: Entry, what: str) -> None:
+        if isinstance(entry, ArchivePath):  # named with its archive's others, once walked
+            _mark(entry, Fate.SKIPPED, what)
+        elif what not in QUIET:
+            self._passed.append(NotRead(entry, what))
 
 
 _ARCHIVE_HINT = "Download it again, or unpack it with another tool and ingest the folder."
-_SKIPPED = {
-    Kind.EMPTY: "an empty file",
-    Kind.BINARY: "a binary file no format reads (a photo, a document, media)",
-    Kind.TEXT: "a text file no format reads",
-}
 
 
 def _mark(entry: ArchivePath, fate: Fate, reason: str = "", detail: str = "") -> None:
@@ -385,13 +399,6 @@ def _entries(folder: Entry) -> list[Entry]:
 
 def _hidden(name: str) -> bool:
     return name.startswith(".") or name.lower() in _HIDDEN_FOLDERS
-
-
-def _reasons(skipped: list[Skipped]) -> str:
-    counts: dict[str, int] = {}
-    for item in skipped:
-        counts[item.reason] = counts.get(item.reason, 0) + 1
-    return ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.items())) or "no files"
 
 
 def _for_file(path: Path, head: bytes) -> Source | None:
@@ -465,40 +472,6 @@ def _message(path: Entry, head: bytes) -> bool:
 
 def _mailbox_folder(folder: Entry) -> bool:
     return is_maildir(folder) or _has_sent_folder(folder)
-
-
-def classify(head: bytes) -> Kind:
-    """Classify the first bytes of a file."""
-    text = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
-    if not text:
-        return Kind.EMPTY
-    if b"\x00" in text[:1024] or _mostly_binary(text[:1024]):
-        return Kind.BINARY
-    lines = text.split(b"\n", 40)
-    if lines[0].startswith(b"From ") and (
-        is_separator(lines[0]) or (len(lines) > 1 and looks_like_header_line(lines[1]))
-    ):
-        return Kind.MBOX
-    if looks_like_header_line(lines[0]) and _mail_headers(lines):
-        return Kind.MESSAGE
-    return Kind.TEXT
-
-
-def _mail_headers(lines: list[bytes]) -> bool:
-    names = set()
-    for line in lines:
-        if not line.strip():
-            break
-        if looks_like_header_line(line):
-            names.add(line.split(b":", 1)[0].strip().lower())
-    known = names & _MAIL_NAMES
-    return len(known) >= 2 or not known.isdisjoint(_STRONG_NAMES)
-
-
-def _mostly_binary(sample: bytes) -> bool:
-    """More than 10% control bytes (other than tab, CR, LF, FF, ESC) is not text."""
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls * 10 > len(sample)
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (

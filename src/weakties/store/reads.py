@@ -17,15 +17,17 @@ def people(
     include_automated: bool = False,
     limit: int | None = None,
 ) -> pa.Table:
-    """People with interaction counts, first/last seen, organisation and identities."""
+    """People with interaction counts, first/last seen, organisation and identities;
+    with ``search``, those whose name or an address contains it (as plain text, any case:
+    ``%`` and ``_`` are characters, not wildcards)."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
     if search:
         where.append(
-            "(p.display_name ILIKE ? OR EXISTS (SELECT 1 FROM identities s "
-            "WHERE s.person_id = p.person_id AND s.address ILIKE ?))"
+            "(contains(lower(p.display_name), lower(?)) OR EXISTS (SELECT 1 FROM identities s "
+            "WHERE s.person_id = p.person_id AND contains(lower(s.address), lower(?))))"
         )
-        params += [f"%{search}%", f"%{search}%"]
+        params += [search, search]
     sql = f"""
         WITH seen AS (
             SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
@@ -46,30 +48,33 @@ def people(
         FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
         WHERE {" AND ".join(where)}
         ORDER BY interactions DESC, name
-        {f"LIMIT {int(limit)}" if limit else ""}
+        {_limit(limit)}
     """
     return arrow(con, sql, params)
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
-    """What was set aside, where, and why."""
+def quarantine(
+    con: duckdb.DuckDBPyConnection, *, reason: str | None = None, limit: int | None = None
+) -> pa.Table:
+    """What was set aside, where, and why (at most ``limit`` rows; None: all)."""
     return arrow(
         con,
-        """
+        f"""
         SELECT q.reason, q.location, q.detail, s.label AS source
         FROM quarantine q JOIN sources s USING (source_id)
         WHERE ? IS NULL OR q.reason = ?
         ORDER BY q.reason, q.location
+        {_limit(limit)}
         """,
         [reason, reason],
     )
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Each ingested source with its owner and its ledger counts."""
+def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
+    """Each ingested source with its owner and its ledger counts (at most ``limit``)."""
     return arrow(
         con,
-        """
+        f"""
         SELECT s.source_id, s.label, s.kind, s.path,
                coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
@@ -82,8 +87,13 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
                s.last_ingested_at
         FROM sources s LEFT JOIN source_owners o USING (source_id)
         GROUP BY ALL ORDER BY s.source_id
+        {_limit(limit)}
         """,
     )
+
+
+def _limit(limit: int | None) -> str:
+    return f"LIMIT {int(limit)}" if limit else ""
 
 
 @dataclass(frozen=True, slots=True)
