@@ -499,11 +499,11 @@ def test_ingest_names_the_files_it_did_not_read(cli, tmp_path: Path) -> None:  #
     folder = tmp_path / "export"
     folder.mkdir()
     write_log(folder / "log.csv")
-    (folder / "x.zip").write_bytes(b"PK\x03\x04" + bytes(60))
+    (folder / "x.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(60))  # a ZIP is read
     (folder / "y.bin").write_bytes(bytes(range(256)))
     (folder / "README.md").write_text("what this folder is\n")
     result = cli(tmp_path / "s.duckdb", "ingest", str(folder))
     assert result.code == 0
     assert "2 files not read: " in result.out
-    assert "x.zip (archive)" in result.out and "y.bin (binary)" in result.out
+    assert "x.7z (archive)" in result.out and "y.bin (binary)" in result.out
     assert "README" not in result.out

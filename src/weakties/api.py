@@ -69,12 +69,15 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 def ingest(
     settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
 ) -> IngestReport:
-    """Read every path (mail, logs, address books, exports) into the store; see
-    :mod:`weakties.ingest`. The report names the files in folders given that nothing
-    read (``not_read``)."""
-    found = survey_paths(paths, region=_region(settings.phone_region))
-    with open_store(settings) as con:
-        return ingest_sources(con, found.sources, settings, progress, found.not_read)
+    """Read every path (mail, logs, address books, exports, archives of them) into the
+    store; see :mod:`weakties.ingest`. The report names the files in folders and archives
+    given that nothing read (``not_read``) and tallies each archive's members
+    (``archives``)."""
+    region = _region(settings.phone_region)
+    with survey_paths(paths, region=region) as found, open_store(settings) as con:
+        report = ingest_sources(con, found.sources, settings, progress, found.not_read)
+    report.archives = found.archives
+    return report
 
 
 def _region(text: str | None) -> str | None:

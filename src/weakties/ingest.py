@@ -20,6 +20,7 @@ from weakties.config import Settings
 from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
+from weakties.sources.archives import ArchiveTally
 from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
@@ -60,12 +61,15 @@ class SourceReport:
 @dataclass(slots=True)
 class IngestReport:
     """The summary of one ingest run; ``not_read`` lists the files given (or found in a
-    folder given) that nothing read, and sources that held no record at all."""
+    folder or an archive given) that nothing read, and sources that held no record at
+    all; ``archives`` says of each archive how many members were read, not read and
+    quarantined."""
 
     run_id: int
     sources: list[SourceReport]
     totals: BatchCounts
     not_read: list[NotRead] = field(default_factory=list)
+    archives: list[ArchiveTally] = field(default_factory=list)
 
 
 def ingest_sources(
@@ -392,7 +396,8 @@ def resolve_paths(paths: Sequence[Path], *, region: str | None = None) -> list[S
 
 
 def survey_paths(paths: Sequence[Path], *, region: str | None = None) -> Survey:
-    """The sources for user paths, and the files in them that nothing will read."""
+    """The sources for user paths, the files in them that nothing will read and the
+    archives' tallies; close it once its sources are read (it holds archives open)."""
     from weakties.sources.registry import survey
 
     return survey(paths, region=region)

@@ -14,14 +14,15 @@ from datetime import datetime
 from enum import StrEnum
 
 
-def path_text(path: str | os.PathLike[str]) -> str:
+def path_text(path: str | os.PathLike[str] | object) -> str:
     """A path (or a message naming one) as text that can be stored and printed.
 
     A file name is bytes: those that are not UTF-8 reach Python as lone surrogates,
     which neither the store nor a terminal takes. They become ``\\xNN`` escapes here;
-    the file itself is still opened by its real name.
+    the file itself is still opened by its real name. Anything that is not a path
+    (a member of an archive) is taken as its ``str()``.
     """
-    text = os.fspath(path)
+    text = path if isinstance(path, str) else _text_of(path)
     if text.isascii():
         return text
     try:
@@ -29,6 +30,12 @@ def path_text(path: str | os.PathLike[str]) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return text
+
+
+def _text_of(path: object) -> str:
+    if isinstance(path, os.PathLike):
+        return os.fspath(path)  # type: ignore[no-any-return]
+    return str(path)
 
 
 class Role(StrEnum):

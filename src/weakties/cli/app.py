@@ -93,9 +93,7 @@ def ingest(
     """Read mail (mbox, maildir, .eml, gzip), calendars (.ics), interaction logs (CSV,
     Parquet), address books (vCard, Google and Outlook CSV) and LinkedIn, Slack,
     WhatsApp and X exports."""
-    settings = replace(
-        _settings(ctx), workers=workers, batch_size=batch_size, phone_region=region
-    )
+    settings = replace(_settings(ctx), workers=workers, batch_size=batch_size, phone_region=region)
     with progress_for(console()) as sink:
         report = api.ingest(settings, paths, sink)
     print_ingest_report(console(), report)

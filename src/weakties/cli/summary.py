@@ -52,9 +52,10 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
     if t.reasons:
         reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(t.reasons.items()))
         out.print(Text(f"Quarantined by reason: {reasons}. See `weakties quarantine`."))
+    _print_archives(out, report)
     if report.not_read:
         out.print(Text(f"{describe(report.not_read)}."))
-    unknown = [s.label for s in report.sources if not s.owner]
+    unknown = [s.label for s in report.sources if not s.owner and s.kind != "archive"]
     if unknown:
         out.print(
             Text(
@@ -62,3 +63,16 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
                 "Name yours with `weakties init --me ADDRESS`."
             )
         )
+
+
+def _print_archives(out: Console, report: IngestReport) -> None:
+    """Each archive's members: read, not read, quarantined."""
+    for tally in report.archives:
+        passed, quarantined = sum(tally.not_read.values()), sum(tally.quarantined.values())
+        line = (
+            f"{tally.location}: {tally.members:,} files, {tally.read:,} read, "
+            f"{passed:,} not read, {quarantined:,} quarantined."
+        )
+        if tally.incomplete:
+            line += f" Listing incomplete: {tally.incomplete}."
+        out.print(Text(line))

@@ -301,7 +301,6 @@ def _shared_end(link: Link, shared: set[str]) -> str:
     return next((a for a in (link.address, link.other) if a in shared), "")
 
 
-
 def _merge_on_names(clusters: Clusters, facts: dict[str, AddressFacts]) -> list[Refusal]:
     """Apply rules 3 and 4 group by group in a fixed order, refusing unsafe merges."""
     refusals: list[Refusal] = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from weakties.records import Record, path_text
+from weakties.sources.members import Entry
 
 
 class Source(ABC):
@@ -18,6 +18,13 @@ class Source(ABC):
     order, and never raises for a malformed record (it quarantines it).
     It may raise :class:`~weakties.errors.InputError` when the whole source
     is unreadable.
+
+    ``path`` is an :data:`~weakties.sources.members.Entry`: a file or folder on disk,
+    or one inside an archive. A source reads it only through the Entry's own methods
+    (``open("rb")``, ``read_bytes``, ``iterdir``, ``/``, ``is_file``; or
+    :func:`~weakties.sources.compressed.open_stream`), never by handing it to
+    ``open()``, ``os`` or a library that wants a file name; so it reads inside archives
+    as it reads on disk. A record's location starts with ``path_text(path)``.
     """
 
     kind: str = "?"
@@ -32,7 +39,7 @@ class Source(ABC):
     is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or
     ``none`` (only ``init --me`` names it)."""
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         self.path = path
         self.label = path_text(label or path.name)
 
@@ -49,6 +56,12 @@ class Source(ABC):
         """How many records to expect, if cheap to know (for progress bars)."""
         return None
 
+    def members(self) -> Iterable[Entry] | None:
+        """The files below ``path`` that this source reads, when it reads only some of
+        them; None when it reads them all (or ``path`` is one file). Accounts for every
+        member of an archive: the others are reported as not read."""
+        return None
+
     def partitions(self, n: int) -> list[Source]:
         """Up to ``n`` picklable parts whose records, concatenated, are ``records()``.
 
@@ -62,15 +75,15 @@ class Source(ABC):
 
 @dataclass(frozen=True, slots=True)
 class NotRead:
-    """A file that was given (or found in a folder given) and that nothing read, with
-    what it seems to be: ``archive``, ``binary``, ``empty``, ``text, not mail``..."""
+    """A file that was given (or found in a folder given, or in an archive) and that
+    nothing read, with what it seems to be: ``binary``, ``empty``, ``text, not mail``..."""
 
-    path: Path
+    path: Entry
     what: str
 
 
 def describe(not_read: Sequence[NotRead], shown: int = 10) -> str:
-    """One line naming the files not read: ``2 files not read: a.zip (archive), ...``."""
+    """One line naming the files not read: ``2 files not read: a.7z (archive), ...``."""
     n = len(not_read)
     names = ", ".join(f"{path_text(f.path)} ({f.what})" for f in not_read[:shown])
     more = f" and {n - shown:,} more" if n > shown else ""

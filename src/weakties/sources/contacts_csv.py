@@ -24,11 +24,11 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from weakties.records import Contact, ContactKind, Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.csvtext import first_row, head_text, read_text, rows
+from weakties.sources.members import Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 from weakties.text.phones import normalise_phone
@@ -98,7 +98,7 @@ def layout_of(header: list[str]) -> Layout | None:
     return next((layout for layout in LAYOUTS if layout.signature <= names), None)
 
 
-def looks_like_contacts(path: Path, head: bytes) -> bool:
+def looks_like_contacts(path: Entry, head: bytes) -> bool:
     """True for a Google or Outlook contacts CSV (judged by its header, any name)."""
     text = head_text(head)
     if "e-mail" not in text.partition("\n")[0].lower():

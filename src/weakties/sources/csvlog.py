@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -57,6 +57,7 @@ from weakties.records import (
 )
 from weakties.sources.base import Source
 from weakties.sources.headers import judge_date
+from weakties.sources.members import Entry
 from weakties.text.addresses import clean_name, parse_address_list
 from weakties.text.phones import normalise_phone
 
@@ -82,7 +83,7 @@ class LogSource(Source):
 
     kind = "log"
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         super().__init__(path, label)
         self._location = path_text(path.resolve())
 
@@ -91,7 +92,7 @@ class LogSource(Source):
         header alone); otherwise unknown."""
         try:
             if self.path.suffix.lower() == ".parquet":
-                return int(pq.ParquetFile(self.path).metadata.num_rows)
+                return self._parquet_rows()
             with self.path.open("rb") as file:
                 head = file.read(_PEEK + 1)
         except (OSError, pa.ArrowException):
@@ -99,7 +100,21 @@ class LogSource(Source):
         _, _, rest = head.removeprefix(b"\xef\xbb\xbf").partition(b"\n")
         return 0 if len(head) <= _PEEK and not rest.strip() else None
 
+    def _parquet_rows(self) -> int:
+        if isinstance(self.path, Path):
+            return int(pq.ParquetFile(self.path).metadata.num_rows)
+        with self.path.open("rb") as stream:  # a member of an archive
+            return int(pq.ParquetFile(stream).metadata.num_rows)
+
     def records(self) -> Iterator[Record]:
+        """One record per row; a log that breaks off (a read error, a corrupt member of
+        an archive) ends with one ``unreadable`` record for the rest."""
+        try:
+            yield from self._rows()
+        except OSError as exc:
+            yield Quarantined(f"{self._location}#unreadable", "unreadable", str(exc))
+
+    def _rows(self) -> Iterator[Record]:
         ranks = ContentRanks()
         row = 0  # the number of the last row yielded
         broken = _Broken()
@@ -130,10 +145,17 @@ class LogSource(Source):
         return Quarantined(f"{self._location}#row{row}", "bad-row", text)
 
     def _batches(self, broken: _Broken) -> Iterator[pa.RecordBatch]:
+        if isinstance(self.path, Path):  # Arrow reads the file itself
+            yield from self._batches_of(self.path, broken)
+            return
+        with self.path.open("rb") as stream:  # a member of an archive, as a stream
+            yield from self._batches_of(stream, broken)
+
+    def _batches_of(self, data: Path | BinaryIO, broken: _Broken) -> Iterator[pa.RecordBatch]:
         if self.path.suffix.lower() == ".parquet":
-            yield from _parquet_batches(self.path)
+            yield from _parquet_batches(data, self.path)
         else:
-            yield from _csv_batches(self.path, broken)
+            yield from _csv_batches(data, self.path, broken)
 
     def _record(self, values: dict[str, str], parties: Parties, row: int, row_key: str) -> Record:
         location = f"{self._location}#row{row}"
@@ -403,7 +425,16 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _check_columns(names: list[str], path: Path) -> None:
+def has_log_columns(head: bytes, delimiter: str) -> bool:
+    """True when the first line of ``head`` (a CSV's start) names every required column:
+    only such a CSV is read as a log (an export holds many other tables)."""
+    line = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    cells = line.decode("utf-8", "replace").split(delimiter)
+    names = {cell.strip().strip('"').strip().lower() for cell in cells}
+    return names.issuperset(REQUIRED)
+
+
+def _check_columns(names: list[str], path: Entry) -> None:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise InputError(
@@ -413,7 +444,7 @@ def _check_columns(names: list[str], path: Path) -> None:
         )
 
 
-def _csv_batches(path: Path, broken: _Broken) -> Iterator[pa.RecordBatch]:
+def _csv_batches(data: Path | BinaryIO, path: Entry, broken: _Broken) -> Iterator[pa.RecordBatch]:
     """The log's batches; each line with the wrong number of fields is skipped and its
     text (shortened) added to ``broken`` with its number. Read on one thread, so that
     Arrow can number the rows."""
@@ -427,7 +458,7 @@ def _csv_batches(path: Path, broken: _Broken) -> Iterator[pa.RecordBatch]:
 
     try:
         reader = pacsv.open_csv(
-            path,
+            data,
             read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
@@ -452,9 +483,9 @@ def _csv_batches(path: Path, broken: _Broken) -> Iterator[pa.RecordBatch]:
         yield _as_strings(batch, names, path)
 
 
-def _parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _parquet_batches(data: Path | BinaryIO, path: Entry) -> Iterator[pa.RecordBatch]:
     try:
-        file = pq.ParquetFile(path)
+        file = pq.ParquetFile(data)
     except pa.ArrowInvalid as exc:
         raise InputError(f"{path} is not a Parquet file: {_said(exc)}.", "Check the file.") from exc
     names = [n.strip().lower() for n in file.schema_arrow.names]
@@ -463,7 +494,7 @@ def _parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
         yield _as_strings(batch, names, path)
 
 
-def _as_strings(batch: pa.RecordBatch, names: list[str], path: Path) -> pa.RecordBatch:
+def _as_strings(batch: pa.RecordBatch, names: list[str], path: Entry) -> pa.RecordBatch:
     """The log's columns as text; a list column (Parquet recipients, say) is joined
     with ``;``, the separator of a text column."""
     keep = [(i, n) for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL]
@@ -471,7 +502,7 @@ def _as_strings(batch: pa.RecordBatch, names: list[str], path: Path) -> pa.Recor
     return pa.RecordBatch.from_arrays(arrays, names=[n for _, n in keep])
 
 
-def _as_text(column: pa.Array, name: str, path: Path) -> pa.Array:
+def _as_text(column: pa.Array, name: str, path: Entry) -> pa.Array:
     try:
         if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
             return pc.binary_join(_no_null_items(column.cast(pa.list_(pa.string()))), ";")

@@ -13,10 +13,10 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from weakties.errors import InputError
 from weakties.sources.compressed import open_stream
+from weakties.sources.members import Entry
 
 MAX_BYTES = 256 << 20  # a contacts file larger than this is no export of a person's
 
@@ -40,7 +40,7 @@ def head_text(head: bytes) -> str:
     return head.decode("utf-8", "replace").lstrip("\ufeff")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Entry) -> str:
     """The whole text of an export file (decompressed, decoded)."""
     with open_stream(path) as stream:
         data = stream.read(MAX_BYTES + 1)

@@ -13,10 +13,10 @@ import json
 import re
 import unicodedata
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from weakties.records import path_text
+from weakties.sources.members import Entry
 
 MAX_FIELD = 200
 """Longest id or name kept from an export (longer ones are cut); stored names are cut
@@ -34,7 +34,7 @@ class ExportError(ValueError):
         self.detail = detail
 
 
-def location_root(path: Path) -> str:
+def location_root(path: Entry) -> str:
     """The text every record location of an export starts with: its absolute path."""
     try:
         return path_text(path.resolve())
@@ -42,7 +42,7 @@ def location_root(path: Path) -> str:
         return path_text(str(path).rstrip("/"))
 
 
-def load_json(path: Path, prefix: bytes = b"") -> Any:
+def load_json(path: Entry, prefix: bytes = b"") -> Any:
     """The JSON value in ``path``, after an optional JavaScript assignment such as X's
     ``window.YTD.follower.part0 = `` (anything up to the first ``=``, when the file
     starts with ``prefix``).

@@ -33,7 +33,6 @@ import re
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import recurring_ical_events
@@ -47,6 +46,7 @@ from weakties.sources.headers import judge_date, subject_hash
 from weakties.sources.ics_people import event_people, person_address
 from weakties.sources.ics_rules import LIBRARY_ERRORS, LenientQuery, too_many
 from weakties.sources.ics_salvage import PARSE_ERRORS, Lost, salvage
+from weakties.sources.members import Entry
 
 HORIZON_DAYS = 90
 """How far after its export (or the ingest, if earlier) a series is expanded: a
@@ -66,7 +66,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 _KEY_CHARS = 200
 
 
-def is_calendar(path: Path, head: bytes) -> bool:
+def is_calendar(path: Entry, head: bytes) -> bool:
     """True when the content (decompressed) starts an iCalendar object, whatever the
     file is called."""
     return head.lstrip(b"\xef\xbb\xbf\r\n\t ")[:15].upper() == b"BEGIN:VCALENDAR"
@@ -82,7 +82,7 @@ class CalendarSource(Source):
     kind = "calendar"
     owner_rule = "calendar"
 
-    def __init__(self, path: Path, label: str | None = None, now: datetime | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None, now: datetime | None = None) -> None:
         super().__init__(path, label)
         self.now = now
 

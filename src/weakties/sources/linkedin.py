@@ -32,7 +32,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from weakties.records import (
     Contact,
@@ -46,6 +45,7 @@ from weakties.records import (
 )
 from weakties.sources.base import Source
 from weakties.sources.csvtext import head_text, read_text, rows
+from weakties.sources.members import Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 
@@ -71,7 +71,7 @@ _DATE_FORMATS = (
 )
 
 
-def is_connections_file(path: Path, head: bytes) -> bool:
+def is_connections_file(path: Entry, head: bytes) -> bool:
     """True for a LinkedIn ``Connections.csv`` (by its header, after the notes)."""
     text = head_text(head)
     if "connected on" not in text[:2048].lower():
@@ -85,7 +85,7 @@ _EXPORT_NAMES = {CONNECTIONS: "Connections.csv", MESSAGES: "messages.csv",
 while discovering mail (a Maildir's ``cur`` holds thousands of files) would cost more."""
 
 
-def is_export_folder(folder: Path) -> bool:
+def is_export_folder(folder: Entry) -> bool:
     """True for a folder holding a LinkedIn export's connections, messages or
     invitations (recognised by their names and headers)."""
     for name, file_name in _EXPORT_NAMES.items():
@@ -95,14 +95,14 @@ def is_export_folder(folder: Path) -> bool:
     return False
 
 
-def _files(folder: Path) -> dict[str, Path]:
+def _files(folder: Entry) -> dict[str, Entry]:
     try:
         return {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     except OSError:
         return {}
 
 
-def _head(path: Path) -> str:
+def _head(path: Entry) -> str:
     try:
         with path.open("rb") as handle:
             return head_text(handle.read(4096))
@@ -133,7 +133,7 @@ class _Table:
     rows: list[tuple[int, dict[str, str] | csv.Error]] = field(default_factory=list)
 
 
-def _table(path: Path, name: str) -> _Table:
+def _table(path: Entry, name: str) -> _Table:
     text = read_text(path)
     table = _Table(path_text(path.absolute()))
     header: list[str] | None = None
@@ -177,7 +177,7 @@ class LinkedInSource(Source):
 
     kind = "linkedin"
 
-    def _paths(self) -> dict[str, Path]:
+    def _paths(self) -> dict[str, Entry]:
         if self.path.is_file():
             return {CONNECTIONS: self.path}
         return _files(self.path)
@@ -200,14 +200,14 @@ class LinkedInSource(Source):
 # -- the owner ------------------------------------------------------------------------
 
 
-def _owner(files: dict[str, Path], messages: _Table | None) -> Owner:
+def _owner(files: dict[str, Entry], messages: _Table | None) -> Owner:
     name = _profile_name(files[PROFILE]) if PROFILE in files else ""
     emails = _owner_emails(files[EMAILS]) if EMAILS in files else ()
     profile = _owner_profile(messages, name) if messages is not None else None
     return Owner(name, profile, emails)
 
 
-def _profile_name(path: Path) -> str:
+def _profile_name(path: Entry) -> str:
     for row in rows(read_text(path)):
         if isinstance(row, list) and [c.strip().lower() for c in row[:2]] != [
             "first name",
@@ -217,7 +217,7 @@ def _profile_name(path: Path) -> str:
     return ""
 
 
-def _owner_emails(path: Path) -> tuple[str, ...]:
+def _owner_emails(path: Entry) -> tuple[str, ...]:
     """The account's addresses, the primary one first."""
     found: list[tuple[bool, str]] = []
     header: list[str] | None = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,6 +21,7 @@ from weakties.sources.base import Source
 from weakties.sources.compressed import inflate, method
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import header_end
+from weakties.sources.members import ArchivePath, Entry
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 _FIRST_READ = 8 << 10
@@ -38,7 +40,7 @@ _TOOL_DIRS = frozenset({".git", ".svn", ".hg", ".notmuch", ".xapian", "__macosx"
 _NOT_MAIL_PREFIXES = ("readme", "license", "licence", "copying", "changelog", "dovecot.")
 
 
-def is_maildir(path: Path) -> bool:
+def is_maildir(path: Entry) -> bool:
     """A Maildir has ``cur`` or ``new`` subfolders."""
     return (path / "cur").is_dir() or (path / "new").is_dir()
 
@@ -62,27 +64,36 @@ def read_head(path: str) -> bytes:
     try:
         data = os.read(fd, _FIRST_READ)
         if len(data) == _FIRST_READ or method(data) is not None:
-            data = _read_rest(fd, data)
+            data = _read_rest(partial(os.read, fd), data)
     finally:
         os.close(fd)
     return data
 
 
-def _read_rest(fd: int, data: bytes) -> bytes:
+def read_member_head(entry: ArchivePath) -> bytes:
+    """:func:`read_head` for a member of an archive."""
+    with entry.open("rb") as stream:
+        data = stream.read(_FIRST_READ)
+        if len(data) == _FIRST_READ or method(data) is not None:
+            data = _read_rest(stream.read, data)
+    return data
+
+
+def _read_rest(read: Callable[[int], bytes], data: bytes) -> bytes:
     """Long headers need more reads; compressed files (gzip, bzip2, xz) are inflated."""
     packed = method(data) is not None
     if packed or header_end(data) < 0:
-        data = _read_more(fd, data, whole=packed)
+        data = _read_more(read, data, whole=packed)
     if packed:
         return inflate(data, MAX_HEADER_BYTES)
     return data
 
 
-def _read_more(fd: int, data: bytes, whole: bool) -> bytes:
+def _read_more(read: Callable[[int], bytes], data: bytes, whole: bool) -> bytes:
     chunks = [data]
     size = len(data)
     while size < MAX_HEADER_BYTES:
-        more = os.read(fd, _NEXT_READ)
+        more = read(_NEXT_READ)
         if not more:
             break
         chunks.append(more)
@@ -118,6 +129,14 @@ class _Folder(NamedTuple):
         return self._replace(names="\0".join(names), n_files=len(names))
 
 
+class _Members(NamedTuple):
+    """One folder's message files inside an archive."""
+
+    folder: str | None
+    sent: bool
+    entries: tuple[ArchivePath, ...]
+
+
 class MaildirSource(Source):
     """One mailbox kept as a folder tree of message files."""
 
@@ -125,31 +144,58 @@ class MaildirSource(Source):
 
     def __init__(
         self,
-        path: Path,
+        path: Entry,
         label: str | None = None,
         *,
         root_folder: str | None = None,
-        exclude: Collection[Path] = (),
+        exclude: Collection[Entry] = (),
     ) -> None:
         """``root_folder`` names the root itself when it is a mail folder (``Sent``)
         rather than a mailbox; ``exclude`` lists files read by other sources."""
         super().__init__(path, label)
         self._root_parts = (root_folder,) if root_folder else ()
-        self._exclude = frozenset(os.path.abspath(p) for p in exclude)
+        self._exclude = frozenset(_absolute(p) for p in exclude)
         self._folders: list[_Folder] | None = None
+        self._members: list[_Members] | None = None
 
     def folders(self) -> list[_Folder]:
-        """The folders that hold message files, in reading order (listed once)."""
+        """The folders on disk that hold message files, in reading order (listed once)."""
         if self._folders is None:
-            root = os.path.abspath(self.path)
-            inbox = "INBOX" if not self._root_parts and is_maildir(self.path) else None
-            self._folders = list(_walk(root, self._root_parts, inbox, self._exclude))
+            self._folders = []
+            if isinstance(self.path, Path):
+                root = os.path.abspath(self.path)
+                inbox = self._inbox()
+                self._folders = list(_walk(root, self._root_parts, inbox, self._exclude))
         return self._folders
 
-    def files(self) -> Iterator[tuple[str, str | None, bool]]:
-        """``(absolute path, folder, is_sent)`` of every message file, sorted."""
+    def member_folders(self) -> list[_Members]:
+        """The folders inside an archive that hold message files (listed once)."""
+        if self._members is None:
+            self._members = []
+            if isinstance(self.path, ArchivePath):
+                walk = _walk_members(self.path, self._root_parts, self._inbox(), self._exclude)
+                self._members = list(walk)
+        return self._members
+
+    def _inbox(self) -> str | None:
+        return "INBOX" if not self._root_parts and is_maildir(self.path) else None
+
+    def files(self) -> Iterator[tuple[str | ArchivePath, str | None, bool]]:
+        """``(path, folder, is_sent)`` of every message file: on disk, absolute paths in
+        name order; in an archive, members in archive order."""
+        if isinstance(self.path, ArchivePath):
+            found = [(e, f.folder, f.sent) for f in self.member_folders() for e in f.entries]
+            found.sort(key=lambda item: _index(item[0]))
+            yield from found
+            return
         for folder in self.folders():
             yield from folder.files()
+
+    def members(self) -> Iterator[ArchivePath] | None:
+        """Inside an archive, the message files read (others are skipped)."""
+        if not isinstance(self.path, ArchivePath):
+            return None
+        return (e for f in self.member_folders() for e in f.entries)
 
     def records(self) -> Iterator[Record]:
         """Yield one record per file; location is the file's absolute path."""
@@ -157,10 +203,15 @@ class MaildirSource(Source):
 
     def estimate(self) -> int:
         """The number of message files."""
-        return sum(f.n_files for f in self.folders())
+        return sum(f.n_files for f in self.folders()) + sum(
+            len(f.entries) for f in self.member_folders()
+        )
 
     def partitions(self, n: int) -> list[Source]:
-        """Consecutive slices of the sorted file list, for parsing on several cores."""
+        """Consecutive slices of the sorted file list, for parsing on several cores (on
+        disk; a mailbox inside an archive is read where its archive is open)."""
+        if not isinstance(self.path, Path):
+            return [self]
         size = max(1, -(-self.estimate() // max(n, 1)))
         parts: list[Source] = []
         current: list[_Folder] = []
@@ -179,6 +230,15 @@ class MaildirSource(Source):
         if current:
             parts.append(_MaildirPart(self.path, current))
         return parts
+
+
+def _absolute(path: Entry) -> str:
+    return os.path.abspath(path) if isinstance(path, Path) else str(path)
+
+
+def _index(entry: ArchivePath) -> int:
+    node = entry.node
+    return node.index if node is not None else -1
 
 
 def _walk(
@@ -211,6 +271,22 @@ def _walk(
         yield from _walk(entry.path, _sub_parts(parts, entry.name), inbox, exclude)
 
 
+def _walk_members(
+    directory: ArchivePath, parts: tuple[str, ...], inbox: str | None, exclude: frozenset[str]
+) -> Iterator[_Members]:
+    """:func:`_walk` for a folder inside an archive."""
+    entries = list(directory.iterdir())
+    maildir_here = not _MAILDIR_PARTS.isdisjoint(e.name for e in entries)
+    mail = tuple(
+        e for e in entries if e.is_file() and not skip_file(e.name) and str(e) not in exclude
+    )
+    if mail:
+        yield _Members("/".join(parts) or inbox, any(is_sent_folder(p) for p in parts), mail)
+    for entry in entries:
+        if entry.is_dir() and not _skip_dir(entry.name, maildir_here):
+            yield from _walk_members(entry, _sub_parts(parts, entry.name), inbox, exclude)
+
+
 def _skip_dir(name: str, maildir_here: bool) -> bool:
     """A Maildir's ``tmp`` holds deliveries in progress; tool folders hold no mail."""
     return (maildir_here and name == "tmp") or name.lower() in _TOOL_DIRS
@@ -225,11 +301,11 @@ def _sub_parts(parts: tuple[str, ...], name: str) -> tuple[str, ...]:
     return (*parts, name)
 
 
-def read_files(files: Iterable[tuple[str, str | None, bool]]) -> Iterator[Record]:
+def read_files(files: Iterable[tuple[str | ArchivePath, str | None, bool]]) -> Iterator[Record]:
     """One record per ``(path, folder, is_sent)``; an unreadable file is quarantined."""
     for path, folder, sent in files:
         try:
-            raw = read_head(path)
+            raw = read_head(path) if isinstance(path, str) else read_member_head(path)
         except (OSError, zlib.error) as exc:
             yield Quarantined(path_text(path), "unreadable", str(exc))
             continue

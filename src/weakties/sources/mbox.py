@@ -15,7 +15,6 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from weakties.errors import InputError
@@ -24,6 +23,7 @@ from weakties.sources.base import Source
 from weakties.sources.compressed import open_stream
 from weakties.sources.email import MAX_HEADER_BYTES, is_sent_folder, parse_message
 from weakties.sources.headers import looks_like_header_line
+from weakties.sources.members import Entry
 
 _LINE_LIMIT = 1 << 20  # longer lines are handed out in pieces
 _CHUNK = 1 << 20
@@ -170,7 +170,7 @@ class MboxSource(Source):
 
     kind = "mbox"
 
-    def __init__(self, path: Path, label: str | None = None, folder: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None, folder: str | None = None) -> None:
         super().__init__(path, label)
         self.folder = folder if folder is not None else folder_name(path)
 
@@ -206,7 +206,7 @@ class MboxSource(Source):
             )
 
 
-def folder_name(path: Path) -> str:
+def folder_name(path: Entry) -> str:
     """``Sent.mbox`` -> ``Sent``; ``inbox.mbox.gz`` -> ``inbox``."""
     name = path.name
     for suffix in (".gz", ".mbox", ".mbx", ".txt"):

@@ -3,7 +3,11 @@
 Formats are a table (:data:`FILE_FORMATS`, :data:`FOLDER_FORMATS`): each row names a
 format, how to recognise it from a path and its first bytes (decompressed when the
 file is gzip, bzip2 or xz), and the source that reads it; the first row that claims a
-file or folder wins. A new format is one module and one row.
+file or folder wins. A new format is one module and one row. Rows see an
+:data:`~weakties.sources.members.Entry`: a file or folder on disk, or one inside an
+archive (ZIP, tar, .tgz, ...), which is read as a folder wherever it is met (see
+:mod:`weakties.sources.archives`); a format that reads through the Entry's own
+methods (``open``, ``read_bytes``, ``iterdir``, ``/``) reads inside archives too.
 
 Exports are folders a format claims whole (a Slack export by its ``users.json``, an X
 archive by its ``manifest.js``, a folder of WhatsApp chats and their media, LinkedIn's
@@ -22,56 +26,74 @@ with one source per calendar):
   layout ``maildir/<user>/{inbox,sent,...}``);
 * a folder holding message files directly is one mailbox (a plain folder);
 * any other folder is a collection: each mbox file, log file, folder of
-  ``.eml`` files and sub-mailbox in it is its own source.
+  ``.eml`` files, archive and sub-mailbox in it is its own source.
 
 A file in a folder that no format claims is never passed over without a word: it is
-listed as not read, with what it seems to be (an archive, a binary file, an empty
-file, text that is not mail; see :func:`survey`). Only files that are plainly no
-one's mail go unmentioned: documentation (``README``, ``LICENSE``, ``notes``, and any
-``.md`` or ``.rst`` file) and the index files of mail programs (Dovecot, Courier,
-Thunderbird's ``.msf``). Named directly, a file no format claims is an error. So are
-pipes, sockets and devices: opening a pipe to sniff it would wait for a writer
-forever. Symbolic links to folders are followed, each real folder once, so a link
-back up the tree ends instead of nesting the same mail ever deeper.
+listed as not read, with what it seems to be (a binary file, an empty file, text that
+is not mail; see :func:`survey`). Only files that are plainly no one's mail go
+unmentioned: documentation (``README``, ``LICENSE``, ``notes``, and any ``.md`` or
+``.rst`` file), the index files of mail programs (Dovecot, Courier, Thunderbird's
+``.msf``) and hidden files; inside an archive they are still counted, as every member
+is. Named directly, a file no format claims is an error. So are pipes, sockets and
+devices: opening a pipe to sniff it would wait for a writer forever. Symbolic links to
+folders are followed, each real folder once, so a link back up the tree ends instead
+of nesting the same mail ever deeper.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
+from weakties.records import Quarantined, path_text
+from weakties.sources.archives import (
+    Archive,
+    ArchiveSource,
+    ArchiveTally,
+    Refused,
+    archive_kind,
+    open_archive,
+)
 from weakties.sources.base import NotRead, Source, describe
 from weakties.sources.compressed import head as content_head
 from weakties.sources.contacts_csv import ContactsCsvSource, looks_like_contacts
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
-from weakties.sources.headers import looks_like_header_line
 from weakties.sources.ics import CalendarSource, is_calendar
 from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
-from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.mbox import MboxSource
+from weakties.sources.members import READ_ERRORS, ArchivePath, Entry, Fate
 from weakties.sources.slack import SlackSource, is_slack_export
+from weakties.sources.sniff import Kind, classify, plainly_not_mail, what_it_is
 from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 from weakties.sources.whatsapp import WhatsAppSource, is_chat_folder, is_chat_text
 from weakties.sources.xarchive import YTD, XArchiveSource, is_x_archive
 
+__all__ = [
+    "FILE_FORMATS",
+    "FOLDER_FORMATS",
+    "FileFormat",
+    "FolderFormat",
+    "Kind",
+    "Survey",
+    "classify",
+    "discover",
+    "sniff",
+    "survey",
+]
+
 LOG_SUFFIXES = (".csv", ".tsv", ".parquet")
 _SNIFF_BYTES = 8192
-_MAIL_NAMES = frozenset(
-    {b"from", b"to", b"cc", b"date", b"subject", b"message-id", b"received", b"return-path",
-     b"sender", b"delivered-to", b"mime-version", b"in-reply-to", b"references", b"x-from",
-     b"reply-to", b"x-mailer", b"content-type", b"x-gmail-labels", b"envelope-to"}
-)  # fmt: skip
-_STRONG_NAMES = frozenset({b"from", b"message-id", b"received", b"return-path"})
 _HINT = (
     "Give an mbox file, a Maildir, a folder of .eml files, an iCalendar (.ics) file, a "
-    "CSV/TSV/Parquet log, an address book (.vcf, contacts CSV), or a LinkedIn, Slack, "
-    "WhatsApp or X export."
+    "CSV/TSV/Parquet log, an address book (.vcf, contacts CSV), a LinkedIn, Slack, "
+    "WhatsApp or X export, or an archive (ZIP, tar) of them."
 )
+_HIDDEN_FOLDERS = frozenset({"__macosx"})  # resource forks that macOS adds to ZIPs
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +104,8 @@ class FileFormat:
     """
 
     name: str
-    claims: Callable[[Path, bytes], bool]
-    source: Callable[[Path], Source]
+    claims: Callable[[Entry, bytes], bool]
+    source: Callable[[Entry], Source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,28 +114,39 @@ class FolderFormat:
     one, and what reads it."""
 
     name: str
-    claims: Callable[[Path], bool]
-    source: Callable[[Path], Source]
+    claims: Callable[[Entry], bool]
+    source: Callable[[Entry], Source]
 
 
-class Kind(StrEnum):
-    """What a file holds, judged from its first bytes."""
-
-    MBOX = "mbox"
-    MESSAGE = "message"
-    LOG = "log"
-    EMPTY = "empty"
-    BINARY = "binary"
-    TEXT = "text"
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Survey:
-    """What ``paths`` hold: the sources that will read them, and the files in their
-    folders that nothing will read."""
+    """What the paths given hold: the sources that will read them, the files that
+    nothing will read (each with what it seems to be) and what became of every member
+    of each archive.
 
-    sources: list[Source]
-    not_read: list[NotRead]
+    It holds the archives open while their sources are read: close it (or use it as a
+    context manager) once they are. Left open, they close when collected.
+    """
+
+    sources: list[Source] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
+    archives: list[ArchiveTally] = field(default_factory=list)
+    opened: list[Archive] = field(default_factory=list)
+
+    def close(self) -> None:
+        for archive in self.opened:
+            archive.close()
+
+    def __enter__(self) -> Survey:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
@@ -128,55 +161,263 @@ def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source
 
 
 def survey(paths: Sequence[Path], *, region: str | None = None) -> Survey:
-    """:func:`discover`'s sources, and the files of the folders given that no format
-    reads (each with what it seems to be), so that none is passed over in silence."""
-    found: list[Source] = []
-    not_read: list[NotRead] = []
+    """:func:`discover`'s sources, the files that no format reads (each with what it
+    seems to be), so that none is passed over in silence, and the archives' tallies."""
+    found = Survey()
     seen: set[tuple[str, str]] = set()
+    try:
+        for given in _once(paths):
+            for source in _Walk(found).given(given):
+                key = (source.kind, str(source.path.absolute()))
+                if key not in seen:
+                    seen.add(key)
+                    source.region = region
+                    found.sources.append(source)
+    except BaseException:
+        found.close()
+        raise
+    return found
+
+
+def _once(paths: Sequence[Path]) -> list[Path]:
+    """The paths given, each real file or folder once (in the order first given)."""
+    first: dict[Path, Path] = {}
     for given in paths:
         path = Path(given)
-        for source in _discover_one(path, not_read):
-            key = (source.kind, str(source.path.absolute()))
-            if key not in seen:
-                seen.add(key)
-                source.region = region
-                found.append(source)
-    return Survey(found, not_read)
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links: said by the walk
+            real = path.absolute()
+        first.setdefault(real, path)
+    return list(first.values())
 
 
-def _discover_one(path: Path, not_read: list[NotRead]) -> list[Source]:
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder.", "Check the path.")
-    if path.is_dir():
-        passed: list[NotRead] = []
-        sources: list[Source] = []
-        for found in _for_dir(path, set(), passed):
-            if found.estimate() == 0:  # an empty Maildir or log
-                passed.append(NotRead(found.path, "empty"))
-            else:
-                sources.append(found)
-        if not sources:
-            also = f" ({describe(passed)})" if passed else ""
-            raise EmptyInputError(f"{path}: no mail found in this folder{also}.", _HINT)
-        not_read.extend(passed)
+HIDDEN = "hidden"
+PLAIN = "plainly not mail"
+QUIET = frozenset({HIDDEN, PLAIN})
+"""What a file not read may be and go unmentioned (an archive still counts it)."""
+
+
+class _Walk:
+    """The survey of one path given: its sources, and what nothing reads."""
+
+    def __init__(self, survey: Survey) -> None:
+        self._survey = survey
+        self._visited: set[tuple[int, int]] = set()
+        self._archives: list[Archive] = []
+        self._broken: list[ArchiveSource] = []  # archives in folders that cannot be read
+        self._passed: list[NotRead] = []
+
+    def given(self, path: Path) -> list[Source]:
+        sources = self._given(path)
+        for archive in self._archives:
+            self._survey.archives.append(archive.tally())
+            quarantined = archive.quarantined()
+            if quarantined:
+                sources.append(ArchiveSource(archive.path(), quarantined))
+        self._survey.not_read.extend(self._passed)
+        return sources + list(self._broken)
+
+    def _given(self, path: Path) -> list[Source]:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder.", "Check the path.")
+        if path.is_dir():
+            sources = self._folder(path)
+            self._finish()
+            if not sources and not self._broken and not self._quarantines():
+                also = f" ({describe(self._passed)})" if self._passed else ""
+                raise EmptyInputError(f"{path}: no mail found in this folder{also}.", _HINT)
+            return sources
+        if not path.is_file():
+            raise UnknownFormatError(
+                f"{path}: a pipe, socket or device, not a file.",
+                "Save the mail to a file first, then ingest that file.",
+            )
+        head = _read_head(path)
+        source = _for_file(path, head)
+        if source is None and archive_kind(head) is not None:
+            return self._given_archive(path, head)
+        if source is None and _log_name(path, head):
+            source = _log_source(path)  # named, it says which columns it lacks
+        if source is not None:
+            if source.estimate() == 0:
+                raise EmptyInputError(f"{path}: nothing to read in this file.", _HINT)
+            return [source]
+        kind = classify(head)
+        if kind is Kind.EMPTY:
+            raise EmptyInputError(f"{path}: the file is empty.", _HINT)
+        if kind is Kind.BINARY:
+            raise UnknownFormatError(f"{path}: a binary file, not mail.", _HINT)
+        raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
+
+    def _given_archive(self, path: Path, head: bytes) -> list[Source]:
+        try:
+            archive = open_archive(path, head)
+        except Refused as exc:
+            raise UnknownFormatError(f"{path}: {exc.detail}.", _ARCHIVE_HINT) from exc
+        sources = self._archive(archive)
+        self._finish()
+        if not sources and not self._quarantines():
+            nothing = archive.not_read(frozenset())
+            raise EmptyInputError(
+                f"{path}: nothing in this archive that weakties reads ({describe(nothing)}).",
+                _HINT,
+            )
         return sources
-    if not path.is_file():
-        raise UnknownFormatError(
-            f"{path}: a pipe, socket or device, not a file.",
-            "Save the mail to a file first, then ingest that file.",
-        )
-    head = _read_head(path)
-    source = _for_file(path, head)
-    if source is not None:
+
+    def _finish(self) -> None:
+        """Once walked: every member of every archive has a fate; the ones not read are
+        named (unless they go unmentioned)."""
+        for archive in self._archives:
+            archive.finish()
+            self._passed.extend(archive.not_read(QUIET))
+
+    def _quarantines(self) -> bool:
+        return any(a.quarantined() for a in self._archives)
+
+    def _archive(self, archive: Archive) -> list[Source]:
+        self._archives.append(archive)
+        self._survey.opened.append(archive)
+        return self._folder(archive.path())
+
+    def _folder(self, folder: Entry) -> list[Source]:
+        """Sources in ``folder``: one mailbox, or a collection of them."""
+        if self._seen_before(folder):
+            return []
+        whole = next((f for f in FOLDER_FORMATS if f.claims(folder)), None)
+        if whole is not None:
+            return self._read_by(whole.source(folder))
+        entries = _entries(folder)
+        sources: list[Source] = []
+        routed: list[Entry] = []
+        messages = emls = False
+        for entry in entries:
+            if _hidden(entry.name):
+                self._not_read(entry, HIDDEN)
+            elif entry.is_dir():
+                continue
+            elif is_eml_name(entry.name):
+                emls = True
+            elif not entry.is_file():
+                self._not_read(entry, "not a regular file")
+            else:
+                found = self._file(entry)
+                if found is None:
+                    messages = True
+                    continue
+                routed.append(entry)  # read by its own source, or not mail at all
+                sources.extend(found)
+        if messages:
+            return [*self._read_by(MaildirSource(folder, root_folder=folder.name,
+                                                 exclude=routed)), *sources]  # fmt: skip
+        if emls:  # the .eml files only: the walk goes on below
+            sources.extend(self._read_by(EmlSource(folder), whole=False))
+        for entry in sorted(entries, key=lambda e: e.is_symlink()):  # a folder before a link
+            if entry.is_dir() and not _hidden(entry.name):
+                sources.extend(self._folder(entry))
+        return sources
+
+    def _seen_before(self, folder: Entry) -> bool:
+        """True for a real folder already looked into (through a link)."""
+        if not isinstance(folder, Path):
+            return False
+        try:
+            real = folder.stat()
+        except OSError:
+            return True
+        if (real.st_dev, real.st_ino) in self._visited:
+            return True
+        self._visited.add((real.st_dev, real.st_ino))
+        return False
+
+    def _file(self, entry: Entry) -> list[Source] | None:
+        """The sources of one file in a folder; None for a message file (the folder is
+        then a mailbox)."""
+        head = self._head(entry)
+        if head is None:
+            return []
+        fmt = _format_of(entry, head)
+        if fmt is not None:
+            return None if fmt.name == "message" else self._read_by(fmt.source(entry))
+        if archive_kind(head) is not None:
+            return self._nested(entry, head)
+        self._not_read(entry, PLAIN if plainly_not_mail(entry.name) else what_it_is(head))
+        return []
+
+    def _head(self, entry: Entry) -> bytes | None:
+        """The first bytes of a file; a member of an archive that cannot be read is
+        quarantined (None)."""
+        if isinstance(entry, Path):
+            return _read_head(entry)
+        try:
+            return content_head(entry, _SNIFF_BYTES)
+        except READ_ERRORS as exc:
+            _mark(entry, Fate.QUARANTINED, "unreadable", str(exc))
+            return None
+
+    def _nested(self, entry: Entry, head: bytes) -> list[Source]:
+        """An archive met in a folder or in another archive, read as a folder."""
+        try:
+            archive = open_archive(entry, head)
+        except Refused as exc:
+            if exc.skip:
+                self._not_read(entry, exc.detail)
+            elif isinstance(entry, ArchivePath):
+                _mark(entry, Fate.QUARANTINED, exc.reason, exc.detail)
+            else:
+                bad = [Quarantined(path_text(entry.absolute()), exc.reason, exc.detail)]
+                self._broken.append(ArchiveSource(entry, bad))
+            return []
+        if isinstance(entry, ArchivePath):
+            _mark(entry, Fate.READ)
+        return self._archive(archive)
+
+    def _read_by(self, source: Source, whole: bool = True) -> list[Source]:
+        """``source``, with the members of an archive it reads marked so (and, when it
+        takes its ``whole`` folder, the others below it not read); none if it has
+        nothing to read (an empty Maildir or log)."""
+        if isinstance(source.path, ArchivePath):
+            members = source.members()
+            for entry in members if members is not None else [source.path]:
+                if isinstance(entry, ArchivePath):
+                    _mark(entry, Fate.READ)
+            if whole:
+                _mark(source.path, Fate.SKIPPED, f"not read by its folder's {source.kind} reader")
         if source.estimate() == 0:
-            raise EmptyInputError(f"{path}: nothing to read in this file.", _HINT)
+            self._not_read(source.path, "empty")
+            return []
         return [source]
-    kind = classify(head)
-    if kind is Kind.EMPTY:
-        raise EmptyInputError(f"{path}: the file is empty.", _HINT)
-    if kind is Kind.BINARY:
-        raise UnknownFormatError(f"{path}: a binary file, not mail.", _HINT)
-    raise UnknownFormatError(f"{path}: a text file that is not mail.", _HINT)
+
+    def _not_read(self, entry: Entry, what: str) -> None:
+        if isinstance(entry, ArchivePath):  # named with its archive's others, once walked
+            _mark(entry, Fate.SKIPPED, what)
+        elif what not in QUIET:
+            self._passed.append(NotRead(entry, what))
+
+
+_ARCHIVE_HINT = "Download it again, or unpack it with another tool and ingest the folder."
+
+
+def _mark(entry: ArchivePath, fate: Fate, reason: str = "", detail: str = "") -> None:
+    """Set what became of a member (every file below it, for a folder) that has no
+    fate yet: the first decision stands."""
+    node = entry.node
+    if node is None:
+        return
+    for file in node.files():
+        if file.fate is None:
+            file.fate, file.reason, file.detail = fate, reason, detail
+
+
+def _entries(folder: Entry) -> list[Entry]:
+    try:
+        return sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list folder ({exc}).", "Check permissions.") from exc
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".") or name.lower() in _HIDDEN_FOLDERS
 
 
 def _for_file(path: Path, head: bytes) -> Source | None:
@@ -185,11 +426,11 @@ def _for_file(path: Path, head: bytes) -> Source | None:
     return fmt.source(path) if fmt is not None else None
 
 
-def _format_of(path: Path, head: bytes) -> FileFormat | None:
+def _format_of(path: Entry, head: bytes) -> FileFormat | None:
     return next((fmt for fmt in FILE_FORMATS if fmt.claims(path, head)), None)
 
 
-def _log_source(path: Path) -> Source:
+def _log_source(path: Entry) -> Source:
     try:
         from weakties.sources.csvlog import LogSource
     except ImportError as exc:
@@ -200,98 +441,7 @@ def _log_source(path: Path) -> Source:
     return LogSource(path)
 
 
-def _for_dir(folder: Path, visited: set[tuple[int, int]], not_read: list[NotRead]) -> list[Source]:
-    """Sources in ``folder``: one mailbox, or a collection of them.
-
-    ``visited`` holds the real folders (device, inode) already looked into; files no
-    format claims are added to ``not_read``.
-    """
-    try:
-        real = folder.stat()
-    except OSError:
-        return []
-    if (real.st_dev, real.st_ino) in visited:
-        return []
-    visited.add((real.st_dev, real.st_ino))
-    whole = next((f for f in FOLDER_FORMATS if f.claims(folder)), None)
-    if whole is not None:
-        return [whole.source(folder)]
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list folder ({exc}).", "Check permissions.") from exc
-    sources: list[Source] = []
-    routed: list[Path] = []
-    messages = emls = False
-    for entry in entries:
-        if entry.is_dir() or entry.name.startswith("."):
-            continue
-        if is_eml_name(entry.name):
-            emls = True
-            continue
-        if not entry.is_file():  # a pipe, socket, device or broken link
-            not_read.append(NotRead(entry, "not a regular file"))
-            continue
-        head = _read_head(entry)
-        fmt = _format_of(entry, head)
-        if fmt is not None and fmt.name == "message":
-            messages = True
-            continue
-        routed.append(entry)  # read by its own source, or not mail at all
-        if fmt is not None:
-            sources.append(fmt.source(entry))
-        elif not plainly_not_mail(entry.name):
-            not_read.append(NotRead(entry, what_it_is(head)))
-    if messages:
-        mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
-        return [mailbox, *sources]
-    if emls:
-        sources.append(EmlSource(folder))
-    for entry in sorted(entries, key=Path.is_symlink):  # a real folder before a link to it
-        if entry.is_dir() and not entry.name.startswith("."):
-            sources.extend(_for_dir(entry, visited, not_read))
-    return sources
-
-
-_DOC_WORDS = frozenset(
-    {"readme", "license", "licence", "copying", "notice", "changelog", "changes", "authors",
-     "notes", "todo"}
-)  # fmt: skip
-_DOC_SUFFIXES = (".md", ".rst", ".msf")  # documentation; Thunderbird's mailbox indexes
-_MAIL_PROGRAM_FILES = frozenset(
-    {"maildirfolder", "subscriptions", "courierimapuiddb", "courierimapkeywords",
-     "courierimapacl", "thumbs.db", "desktop.ini"}
-)  # fmt: skip
-
-
-def plainly_not_mail(name: str) -> bool:
-    """Whether a file no format claims is plainly no one's mail, to pass over quietly:
-    documentation (a name whose first part holds README, LICENSE, notes...; ``.md``,
-    ``.rst``) and mail programs' own files (Dovecot's, Courier's, Thunderbird's
-    ``.msf`` indexes)."""
-    lower = name.lower()
-    if lower in _MAIL_PROGRAM_FILES or lower.startswith("dovecot"):
-        return True
-    if lower.endswith(_DOC_SUFFIXES):
-        return True
-    return not _DOC_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", lower.split(".")[0]))
-
-
-_ARCHIVES = (b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
-
-
-def what_it_is(head: bytes) -> str:
-    """What a file no format claims seems to be, from its first (decompressed) bytes:
-    ``archive`` (zip, 7z, rar, tar), ``empty``, ``binary`` or ``text, not mail``."""
-    if head.startswith(_ARCHIVES) or head[257:262] == b"ustar":
-        return "archive"
-    kind = classify(head)
-    if kind is Kind.EMPTY:
-        return "empty"
-    return "binary" if kind is Kind.BINARY else "text, not mail"
-
-
-def _has_sent_folder(folder: Path) -> bool:
+def _has_sent_folder(folder: Entry) -> bool:
     try:
         return any(p.is_dir() and is_sent_folder(p.name) for p in folder.iterdir())
     except OSError:
@@ -309,70 +459,50 @@ def _read_head(path: Path) -> bytes:
     that it is judged binary."""
     try:
         return content_head(path, _SNIFF_BYTES)
-    except (OSError, EOFError, ValueError):
+    except READ_ERRORS:
         return b"\x00"
 
 
-def _log_name(path: Path, head: bytes) -> bool:
+def _log_name(path: Entry, head: bytes) -> bool:
     return path.name.lower().endswith(LOG_SUFFIXES)
 
 
-def _vcard(path: Path, head: bytes) -> bool:
+def _vcard(path: Entry, head: bytes) -> bool:
     return looks_like_vcard(head)
 
 
-def _mbox(path: Path, head: bytes) -> bool:
+def _log(path: Entry, head: bytes) -> bool:
+    """A Parquet file by its name; a CSV or TSV by its name and its header row."""
+    name = path.name.lower()
+    if not name.endswith(LOG_SUFFIXES):
+        return False
+    if name.endswith(".parquet"):
+        return True
+    try:
+        from weakties.sources.csvlog import has_log_columns
+    except ImportError:
+        return True  # its source says what is missing
+    return has_log_columns(head, "\t" if name.endswith(".tsv") else ",")
+
+
+def _mbox(path: Entry, head: bytes) -> bool:
     return classify(head) is Kind.MBOX
 
 
-def _message(path: Path, head: bytes) -> bool:
+def _message(path: Entry, head: bytes) -> bool:
     return classify(head) is Kind.MESSAGE
 
 
-def _whatsapp(path: Path, head: bytes) -> bool:
+def _whatsapp(path: Entry, head: bytes) -> bool:
     return is_chat_text(head)
 
 
-def _x_file(path: Path, head: bytes) -> bool:
+def _x_file(path: Entry, head: bytes) -> bool:
     return path.name.endswith(".js") and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(YTD)
 
 
-def _mailbox_folder(folder: Path) -> bool:
+def _mailbox_folder(folder: Entry) -> bool:
     return is_maildir(folder) or _has_sent_folder(folder)
-
-
-def classify(head: bytes) -> Kind:
-    """Classify the first bytes of a file."""
-    text = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
-    if not text:
-        return Kind.EMPTY
-    if b"\x00" in text[:1024] or _mostly_binary(text[:1024]):
-        return Kind.BINARY
-    lines = text.split(b"\n", 40)
-    if lines[0].startswith(b"From ") and (
-        is_separator(lines[0]) or (len(lines) > 1 and looks_like_header_line(lines[1]))
-    ):
-        return Kind.MBOX
-    if looks_like_header_line(lines[0]) and _mail_headers(lines):
-        return Kind.MESSAGE
-    return Kind.TEXT
-
-
-def _mail_headers(lines: list[bytes]) -> bool:
-    names = set()
-    for line in lines:
-        if not line.strip():
-            break
-        if looks_like_header_line(line):
-            names.add(line.split(b":", 1)[0].strip().lower())
-    known = names & _MAIL_NAMES
-    return len(known) >= 2 or not known.isdisjoint(_STRONG_NAMES)
-
-
-def _mostly_binary(sample: bytes) -> bool:
-    """More than 10% control bytes (other than tab, CR, LF, FF, ESC) is not text."""
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls * 10 > len(sample)
 
 
 FILE_FORMATS: tuple[FileFormat, ...] = (
@@ -380,7 +510,7 @@ FILE_FORMATS: tuple[FileFormat, ...] = (
     FileFormat("vcard", _vcard, VCardSource),
     FileFormat("contacts-csv", looks_like_contacts, ContactsCsvSource),  # before logs: a CSV
     FileFormat("linkedin-connections", is_connections_file, LinkedInSource),
-    FileFormat("log", _log_name, _log_source),
+    FileFormat("log", _log, _log_source),
     FileFormat("mbox", _mbox, MboxSource),
     FileFormat("message", _message, EmlSource),
     FileFormat("whatsapp", _whatsapp, WhatsAppSource),

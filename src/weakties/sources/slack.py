@@ -31,7 +31,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from weakties.records import (
@@ -54,6 +53,7 @@ from weakties.sources.exports import (
     unix_time,
 )
 from weakties.sources.headers import judge_date
+from weakties.sources.members import Entry
 from weakties.text.phones import normalise_phone
 
 USERS = "users.json"
@@ -92,7 +92,7 @@ def slack_id(value: object) -> str:
     return text if _ID.match(text) else ""
 
 
-def is_slack_export(folder: Path) -> bool:
+def is_slack_export(folder: Entry) -> bool:
     """A folder with ``users.json`` beside at least one list of conversations."""
     try:
         return (folder / USERS).is_file() and any((folder / n).is_file() for n, _, _ in LISTS)
@@ -132,7 +132,7 @@ class SlackSource(Source):
     kind = "slack"
     owner_rule = "none"
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         super().__init__(path, label)
         self._root = location_root(path)
 
@@ -204,11 +204,11 @@ class SlackSource(Source):
                 yield thread.record(message, f"{where}#{index}")
 
 
-def _name(path: Path) -> str:
+def _name(path: Entry) -> str:
     return path.name
 
 
-def _entries(folder: Path) -> list[Path]:
+def _entries(folder: Entry) -> list[Entry]:
     try:
         return list(folder.iterdir())
     except OSError:

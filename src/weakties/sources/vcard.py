@@ -28,7 +28,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import IO, Any
 
 import vobject
@@ -37,6 +36,7 @@ from vobject.base import VObjectError
 from weakties.records import Contact, ContactKind, Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.compressed import open_stream
+from weakties.sources.members import Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 from weakties.text.phones import default_region, normalise_phone
@@ -72,7 +72,7 @@ def _head_text(head: bytes) -> str:
 VCARD_SUFFIXES = (".vcf", ".vcard", ".vcf.gz")
 
 
-def is_vcard_folder(folder: Path) -> bool:
+def is_vcard_folder(folder: Entry) -> bool:
     """True for a folder of vCard files and nothing else (a CardDAV store or a phone's
     export keeps one file per contact): it is read as one address book, one source."""
     found = False
@@ -94,7 +94,7 @@ class VCardSource(Source):
 
     kind = "vcard"
 
-    def files(self) -> list[Path]:
+    def files(self) -> list[Entry]:
         """The vCard files, sorted by name."""
         if not self.path.is_dir():
             return [self.path]

@@ -34,13 +34,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 from weakties.records import Interaction, Participant, Quarantined, Record, Role
 from weakties.sources.base import Source
 from weakties.sources.compressed import open_stream
 from weakties.sources.exports import clean_name, location_root, name_key
 from weakties.sources.headers import judge_date
+from weakties.sources.members import Entry
 from weakties.sources.whatsapp_lines import (
     HEADER,
     Line,
@@ -83,7 +83,7 @@ def is_chat_text(head: bytes) -> bool:
     return any(line.sender or is_notice(line.text[0]) for line in lines)
 
 
-def _is_chat_file(path: Path) -> bool:
+def _is_chat_file(path: Entry) -> bool:
     if not path.name.lower().endswith(".txt"):
         return False
     try:
@@ -93,13 +93,13 @@ def _is_chat_file(path: Path) -> bool:
         return False
 
 
-def _is_media(path: Path) -> bool:
+def _is_media(path: Entry) -> bool:
     name = path.name
     suffix = name[name.rfind(".") :].lower()
     return suffix in MEDIA_SUFFIXES or (bool(_WA_MEDIA.search(name)) and suffix != ".vcf")
 
 
-def is_chat_folder(folder: Path) -> bool:
+def is_chat_folder(folder: Entry) -> bool:
     """A folder of WhatsApp exports: chat texts and what WhatsApp attaches to them, no
     other file and no subfolder (a folder that also holds mail is read file by file)."""
     try:
@@ -123,7 +123,7 @@ class WhatsAppSource(Source):
     kind = "whatsapp"
     owner_rule = "every-chat"
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         super().__init__(path, label)
         self._root = location_root(path)
         self._chats = _chat_files(path)
@@ -136,7 +136,7 @@ class WhatsAppSource(Source):
             yield from _Chat(where, self._scope).read(chat)
 
 
-def _chat_files(path: Path) -> list[Path]:
+def _chat_files(path: Entry) -> list[Entry]:
     if not path.is_dir():
         return [path]
     try:
@@ -145,7 +145,7 @@ def _chat_files(path: Path) -> list[Path]:
         return []
 
 
-def _parent(path: Path) -> Path:
+def _parent(path: Entry) -> Entry:
     """The folder around ``path`` (an archive's root may have none: then itself)."""
     return path.parent
 
@@ -169,7 +169,7 @@ class _Chat:
         self.clocks: dict[str, time | None] = {}
         self.offsets: dict[date, timedelta | None] = {}
 
-    def read(self, path: Path) -> Iterator[Record]:
+    def read(self, path: Entry) -> Iterator[Record]:
         try:
             with open_stream(path) as fh:
                 text = fh.read().decode("utf-8", "replace")

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from weakties.records import (
@@ -50,6 +49,7 @@ from weakties.sources.exports import (
     text_field,
 )
 from weakties.sources.headers import judge_date
+from weakties.sources.members import Entry
 
 YTD = b"window.YTD."
 MANIFEST = "manifest.js"
@@ -68,7 +68,7 @@ KINDS = (
 )  # fmt: skip
 
 
-def is_x_archive(folder: Path) -> bool:
+def is_x_archive(folder: Entry) -> bool:
     """An archive folder (``data/manifest.js``) or its ``data`` folder (``manifest.js``
     or a ``window.YTD.`` file)."""
     try:
@@ -79,7 +79,7 @@ def is_x_archive(folder: Path) -> bool:
         return False
 
 
-def is_ytd_file(path: Path) -> bool:
+def is_ytd_file(path: Entry) -> bool:
     """A file whose content starts ``window.YTD.``."""
     try:
         with path.open("rb") as fh:
@@ -106,7 +106,7 @@ class XArchiveSource(Source):
     kind = "x"
     owner_rule = "declared"
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Entry, label: str | None = None) -> None:
         super().__init__(path, label)
         self._root = location_root(path)
         self._data = path / "data" if (path / "data" / MANIFEST).is_file() else path
@@ -150,7 +150,7 @@ class XArchiveSource(Source):
                 continue
             yield from READERS[kind](entries, where, owner)
 
-    def _files(self) -> list[tuple[str, Path]]:
+    def _files(self) -> list[tuple[str, Entry]]:
         if self.path.is_file():
             kind = _kind(self.path.name)
             return [(kind, self.path)] if kind in READERS else []
@@ -163,7 +163,7 @@ class XArchiveSource(Source):
         return sorted(found, key=lambda kp: (order[kp[0]], kp[1].name))
 
 
-def _read(path: Path, prefix: bytes) -> Any:
+def _read(path: Entry, prefix: bytes) -> Any:
     """A small file's JSON value, or None when it is absent or broken."""
     try:
         return load_json(path, prefix) if path.is_file() else None

@@ -111,7 +111,8 @@ def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.T
         con,
         f"""
         SELECT s.source_id, s.label, s.kind, s.path,
-               coalesce(string_agg(DISTINCT o.address, ' ' ORDER BY o.address), '') AS owner, s.owner_how,
+               coalesce(string_agg(DISTINCT o.address, ' ' ORDER BY o.address), '') AS owner,
+               s.owner_how,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'stored') AS stored,
