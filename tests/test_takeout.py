@@ -64,28 +64,30 @@ def test_one_command_ingests_a_takeout_zip(takeout: Path, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     zipped = f"{takeout.resolve()}!"
     out = " ".join(result.stdout.split())  # as printed, whatever the terminal's width
-    # TODO(lead): when the calendar and contacts formats are merged, ICS and VCF are read
-    # (a meeting, a contact) rather than not read: move them to the stored rows below.
-    assert f"{takeout.resolve()}: 5 files, 1 read, 4 not read, 0 quarantined." in out
-    assert "4 files not read: " in out
-    assert f"{zipped}{ICS} (text, not mail)" in out
-    assert f"{zipped}{VCF} (text, not mail)" in out
+    assert f"{takeout.resolve()}: 5 files, 3 read, 2 not read, 0 quarantined." in out
+    assert f"{zipped}{ICS}" not in out.split("not read")[-1]  # the calendar is read
 
     con = duckdb.connect(str(db), read_only=True)
     try:
         locations = [r[0] for r in con.execute("SELECT location FROM items").fetchall()]
+        meetings = con.execute(
+            "SELECT count(*) FROM interactions WHERE channel = 'meeting'"
+        ).fetchall()[0][0]
         stored = con.execute("SELECT count(*) FROM interactions").fetchall()[0][0]
-        sources = con.execute("SELECT kind, path, label FROM sources").fetchall()
+        contacts = con.execute("SELECT name FROM contacts").fetchall()
+        kinds = sorted(r[0] for r in con.execute("SELECT kind FROM sources").fetchall())
     finally:
         con.close()
-    assert len(locations) == N_MAIL
-    assert all(loc.startswith(f"{zipped}{MBOX}#") for loc in locations)
-    assert stored == N_MAIL
-    assert sources == [("mbox", zipped + MBOX, "All mail Including Spam and Trash.mbox")]
+    assert len(locations) == N_MAIL + 2  # the mail, the meeting and the card
+    mail = [loc for loc in locations if loc.startswith(f"{zipped}{MBOX}#")]
+    assert len(mail) == N_MAIL
+    assert any(loc.startswith(f"{zipped}{ICS}") for loc in locations)
+    assert (stored, meetings, contacts) == (N_MAIL + 1, 1, [("Bo Berg",)])
+    assert kinds == ["calendar", "mbox", "vcard"]
 
     again = _cli(db, "ingest", str(takeout))
     assert again.returncode == 0, again.stderr
-    assert f"{N_MAIL} records were already in the store" in again.stdout
+    assert f"{N_MAIL + 2} records were already in the store" in again.stdout
 
 
 TABLES = ("interactions", "interaction_keys", "participants", "items", "quarantine",
@@ -119,7 +121,11 @@ def test_an_interrupted_ingest_of_an_archive_resumes(
     with pytest.raises(KeyboardInterrupt):
         api.ingest(crashed, [takeout])
     monkeypatch.undo()
+    con = duckdb.connect(str(crashed.db_path), read_only=True)
+    written = con.execute("SELECT count(*) FROM items").fetchall()[0][0]
+    con.close()
+    assert 0 < written < N_MAIL  # three batches landed before the kill
     report = api.ingest(crashed, [takeout])
-    assert report.totals.known == 3 * 7
+    assert report.totals.known == written
     assert _dump(crashed.db_path) == _dump(reference.db_path)
     assert api.ingest(crashed, [takeout]).totals.stored == 0

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from weakties.records import Contact, ContactKind, Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.csvtext import first_row, head_text, read_text, rows
-from weakties.sources.members import Entry
+from weakties.sources.members import READ_ERRORS, Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 from weakties.text.phones import normalise_phone
@@ -113,7 +113,12 @@ class ContactsCsvSource(Source):
 
     def records(self) -> Iterator[Record]:
         root = path_text(self.path.absolute())
-        lines = rows(read_text(self.path))
+        try:
+            text = read_text(self.path)
+        except READ_ERRORS as exc:  # a member of a damaged archive, say
+            yield Quarantined(f"{root}#unreadable", "unreadable", str(exc))
+            return
+        lines = rows(text)
         header = next((row for row in lines if not isinstance(row, csv.Error)), None)
         layout = layout_of(header) if header else None
         if header is None or layout is None:

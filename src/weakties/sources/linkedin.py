@@ -45,7 +45,7 @@ from weakties.records import (
 )
 from weakties.sources.base import Source
 from weakties.sources.csvtext import head_text, read_text, rows
-from weakties.sources.members import Entry
+from weakties.sources.members import READ_ERRORS, Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 
@@ -184,7 +184,13 @@ class LinkedInSource(Source):
 
     def records(self) -> Iterator[Record]:
         files = self._paths()
-        tables = {n: _table(files[n], n) for n in _HEADERS if n in files}
+        tables: dict[str, _Table] = {}
+        for name in (n for n in _HEADERS if n in files):
+            try:
+                tables[name] = _table(files[name], name)
+            except READ_ERRORS as exc:  # a member of a damaged archive, say
+                where = path_text(files[name].absolute())
+                yield Quarantined(f"{where}#unreadable", "unreadable", str(exc))
         owner = _owner(files, tables.get(MESSAGES))
         about = files.get(PROFILE) or files.get(EMAILS)
         if owner.identity is not None and about is not None:

@@ -36,7 +36,7 @@ from vobject.base import VObjectError
 from weakties.records import Contact, ContactKind, Quarantined, Record, path_text
 from weakties.sources.base import Source
 from weakties.sources.compressed import open_stream
-from weakties.sources.members import Entry
+from weakties.sources.members import READ_ERRORS, Entry
 from weakties.text.addresses import normalize_address
 from weakties.text.handles import normalise_linkedin
 from weakties.text.phones import default_region, normalise_phone
@@ -106,9 +106,13 @@ class VCardSource(Source):
     def records(self) -> Iterator[Record]:
         for path in self.files():
             root = path_text(path.absolute())
-            with open_stream(path) as stream:
-                for n, card in enumerate(split_cards(text_lines(stream)), 1):
-                    yield card_record(card, f"{root}#card{n}", self.region)
+            n = 0
+            try:
+                with open_stream(path) as stream:
+                    for n, card in enumerate(split_cards(text_lines(stream)), 1):
+                        yield card_record(card, f"{root}#card{n}", self.region)
+            except READ_ERRORS as exc:  # a file that breaks off: the rest is set aside
+                yield Quarantined(f"{root}#unreadable{n + 1}", "unreadable", str(exc))
 
 
 def text_lines(stream: IO[bytes]) -> Iterator[str]:
