@@ -254,8 +254,9 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
     recreate_derived(con)
 
 
-DERIVED_VERSION = 1
-"""Bumped whenever a table of :data:`DERIVED` changes shape."""
+DERIVED_VERSION = 2
+"""Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
+``active_periods`` and ``period_days``, temporal stability at the corpus's own grain)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -263,7 +264,7 @@ DERIVED: dict[str, str] = {
         messages_ab BIGINT, messages_ba BIGINT, messages BIGINT,
         weighted_ab DOUBLE, weighted_ba DOUBLE, weighted_minutes DOUBLE,
         one_to_one_share DOUBLE, group_share DOUBLE,
-        active_days BIGINT, active_weeks BIGINT,
+        active_days BIGINT, active_weeks BIGINT, active_periods BIGINT, period_days DOUBLE,
         first_contact TIMESTAMPTZ, last_contact TIMESTAMPTZ,
         duration_days DOUBLE, recency_days DOUBLE, as_of TIMESTAMPTZ, observed_days DOUBLE,
         balance DOUBLE, two_way BOOLEAN,
