@@ -196,8 +196,8 @@ def person_share(
     the owner, and a handful of their messages outranked the owner's busiest colleague.)
     Someone seen less than the typical person is measured against the typical total:
     two messages between two people glimpsed in one thread are not half of anyone's
-    life. Onnela et al. (2007) and Saramäki et al. (2014) read tie weights relative to
-    each person's total the same way.
+    life. Saramäki et al. (2014) read each person's ties the same way, as the fraction
+    of their calls that each one receives (their "social signature").
     """
     x = np.maximum(np.asarray(x, dtype=np.float64), 0.0)
     people, index = np.unique(np.concatenate([a, b]), return_inverse=True)
