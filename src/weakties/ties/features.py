@@ -224,7 +224,7 @@ def _last_period(counting: Counting) -> int:
 
 
 def _counted(alias: str) -> str:
-    """The condition for an interaction that counts as contact (``live``, ``bounds``)."""
+    """The condition for an interaction that counts as contact (``live``, ``span``)."""
     return f"""NOT {alias}automated AND NOT {alias}bulk AND {_plausible(alias)}
       AND unix_seconds({alias}ts) <= p.as_of_s"""
 
