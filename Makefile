@@ -33,6 +33,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
+	$(BIN)/python bench/capture.py
 	$(BIN)/python bench/labelled_ties.py --fit
 
 clean:

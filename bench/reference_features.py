@@ -149,7 +149,7 @@ def _contacts(
                 pair.in_groups += n >= GROUP_MIN_RECIPIENTS
                 pair.days.add(t // DAY)
                 pair.weeks.add((t // DAY + 3) // 7)
-                pair.periods.add(math.floor((t - first_t) / period_s))
+                pair.periods.add(max(math.floor((t - first_t) / period_s), 0))
                 if t < pair.first_t:
                     pair.first, pair.first_t = ts, t
                 if t > pair.last_t:
@@ -207,9 +207,11 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     messages = con.execute(_MESSAGES, [as_of_s]).fetchall()
     times = {row[0]: row[1] for row in messages}
     rows = con.execute(_ROWS, [as_of_s]).fetchall()
+    until = _observed(con, times)
+    latest_end = max(until.values(), default=as_of_s)  # when the last source ends
     first_t = min(times.values(), default=as_of_s)
     period_s = min(max((as_of_s - first_t + 1) / PERIODS, MIN_PERIOD_S), MAX_PERIOD_S)
-    pairs, senders_of = _contacts(rows, _observed(con, times), first_t, period_s)
+    pairs, senders_of = _contacts(rows, until, first_t, period_s)
     replies = _replies(messages, senders_of)
     out: dict[str, list[Any]] = defaultdict(list)
     for (a, b), p in sorted(pairs.items()):
@@ -219,6 +221,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
         ab, ba, latency = replies.get((a, b), (0, 0, float("nan")))
         top = max(reach_ab, reach_ba)
         end = min(as_of_s, p.until_t if p.until_t is not None else as_of_s)
+        end += max(0, as_of_s - latest_end)  # as_of after every source ended
         for name, value in (
             ("person_a", a), ("person_b", b), ("messages_ab", p.messages_ab),
             ("messages_ba", p.messages_ba), ("messages", messages),

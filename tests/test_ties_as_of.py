@@ -59,3 +59,11 @@ def test_a_small_late_cluster_is_set_aside_and_a_large_one_is_not() -> None:
 def test_matches_its_definition(body: list[int], late: list[int]) -> None:
     offsets = body + [3 * 365 * 86400 + x for x in late]
     assert latest_timestamp(_store(offsets)) == _reference(offsets)
+
+
+def test_what_has_not_happened_yet_is_not_the_end() -> None:
+    days = [d * 86400 for d in range(400)]
+    assert latest_timestamp(_store(days)) == START + timedelta(days=399)  # a corpus of its time
+    now = START + timedelta(days=200, hours=12)  # meetings planned after now wait for their day
+    assert latest_timestamp(_store(days), now=now) == START + timedelta(days=200)
+    assert latest_timestamp(_store(days), now=START - timedelta(days=1)) is None

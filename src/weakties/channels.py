@@ -13,6 +13,17 @@ connected calls carries no signal (AUC 0.50 against close friendship) and read f
 who calls 0.58. A face-to-face sensor lists the lower id first, which says nothing,
 so in-person contact counts for both directions.
 
+A *connection* (a LinkedIn connection, read from the export's ``Connections.csv``) is
+mutual: both members accepted it. It is one contact at the date they connected, so a
+tie exists from that date and is never one-way; it is neither synchronous nor
+initiated (the export does not say who asked). On its own it weighs as one contact
+long ago, so it keeps a tie known without making it strong. Its date is when the link
+was made, perhaps years before anything else in the store: it is not *watched*, so it
+does not lengthen the time the store has observed, by which every tie's history is
+judged (a LinkedIn export with connections from 2009 would otherwise change the
+strength of every tie of a three-month mailbox). An *invitation* to
+connect is directed and initiated: one side asked, and may never have been answered.
+
 Channels not listed here are directed, asynchronous and initiated by their sender:
 the safe reading of an unknown message-like channel.
 """
@@ -30,6 +41,7 @@ class Channel:
     mutual: bool  # both take part in every contact: never one-way, never a blast
     synchronous: bool  # both at once (counts as time spent together)
     initiated: bool  # the sender started the contact; reciprocity counts each direction
+    watched: bool = True  # its records log a period: their dates say how long the store looked
 
 
 _TABLE = (
@@ -37,6 +49,8 @@ _TABLE = (
     Channel("sms", mutual=False, synchronous=False, initiated=True),
     Channel("chat", mutual=False, synchronous=False, initiated=True),
     Channel("post", mutual=False, synchronous=False, initiated=True),
+    Channel("invitation", mutual=False, synchronous=False, initiated=True),
+    Channel("connection", mutual=True, synchronous=False, initiated=False, watched=False),
     Channel("call", mutual=True, synchronous=True, initiated=True),
     Channel("video", mutual=True, synchronous=True, initiated=True),
     Channel("meeting", mutual=True, synchronous=True, initiated=False),
@@ -81,7 +95,8 @@ def semantics(name: str) -> Channel:
 
 
 def names_where(*, mutual: bool | None = None, synchronous: bool | None = None,
-                initiated: bool | None = None) -> tuple[str, ...]:  # fmt: skip
+                initiated: bool | None = None, watched: bool | None = None
+                ) -> tuple[str, ...]:  # fmt: skip
     """The known channels with the given properties, sorted (for SQL ``IN`` lists)."""
     return tuple(
         sorted(
@@ -90,6 +105,7 @@ def names_where(*, mutual: bool | None = None, synchronous: bool | None = None,
             if (mutual is None or c.mutual == mutual)
             and (synchronous is None or c.synchronous == synchronous)
             and (initiated is None or c.initiated == initiated)
+            and (watched is None or c.watched == watched)
         )
     )
 

@@ -35,3 +35,4 @@ class Settings:
     batch_size: int = DEFAULT_BATCH_SIZE  # records per ingest transaction
     workers: int = 0  # parse processes; 0 = decide from the input size and cores
     memory_limit: str = "512MB"  # DuckDB's own buffer cap
+    phone_region: str | None = None  # ISO 3166 alpha-2; None: $WEAKTIES_PHONE_REGION

@@ -7,10 +7,12 @@ The core knows nothing of terminals: progress is reported through the small
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -18,7 +20,7 @@ from weakties.config import Settings
 from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
-from weakties.sources.base import Source
+from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
@@ -30,12 +32,16 @@ from weakties.store.tuning import (
 from weakties.store.writer import BatchCounts, write_batch
 from weakties.text.addresses import canonical_name
 
+if TYPE_CHECKING:
+    from weakties.sources.registry import Survey
+
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
 64-96 MB for 5.3M rows (an organisation log of 1.9M interactions)."""
 
 SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
 RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
+PRESENCE_SHARE = 0.5  # a calendar's owner takes part in at least this share of its meetings
 
 
 @dataclass(slots=True)
@@ -53,11 +59,13 @@ class SourceReport:
 
 @dataclass(slots=True)
 class IngestReport:
-    """The summary of one ingest run."""
+    """The summary of one ingest run; ``not_read`` lists the files given (or found in a
+    folder given) that nothing read, and sources that held no record at all."""
 
     run_id: int
     sources: list[SourceReport]
     totals: BatchCounts
+    not_read: list[NotRead] = field(default_factory=list)
 
 
 def ingest_sources(
@@ -65,12 +73,18 @@ def ingest_sources(
     sources: Sequence[Source],
     settings: Settings,
     progress: ProgressSink | None = None,
+    not_read: Sequence[NotRead] = (),
 ) -> IngestReport:
-    """Store every record of ``sources``; infer owners; rebuild people."""
+    """Store every record of ``sources``; infer owners; rebuild people.
+
+    A source that yields no record is not entered in the store (a log with a header
+    and no rows leaves no trace); it joins ``not_read`` in the report as ``empty``.
+    """
     sink = progress or SilentProgress()
     run_id = _start_run(con, sources)
     totals = BatchCounts()
     reports: list[SourceReport] = []
+    passed = list(not_read)
     pool = worker_pool(sources, settings)
     with collector_paused(), one_thread(con):
         with memory_capped(con, settings.memory_limit):
@@ -79,6 +93,9 @@ def ingest_sources(
                 for index, source in enumerate(sources):
                     records = parsed.records(index, source)
                     report = _ingest_one(con, source, settings, sink, records)
+                    if report is None:
+                        passed.append(NotRead(source.path, "empty"))
+                        continue
                     totals.add(report.counts)
                     reports.append(report)
             finally:
@@ -86,7 +103,7 @@ def ingest_sources(
                     pool.shutdown(cancel_futures=True)
         _rebuild_within(con, settings.memory_limit)
     _finish_run(con, run_id, totals)
-    return IngestReport(run_id, reports, totals)
+    return IngestReport(run_id, reports, totals, passed)
 
 
 def _ingest_one(
@@ -95,15 +112,18 @@ def _ingest_one(
     settings: Settings,
     sink: ProgressSink,
     records: Iterator[Record],
-) -> SourceReport:
+) -> SourceReport | None:
+    first = next(records, None)  # a source is entered in the store once it yields
+    if first is None:
+        return None
     source_id = register_source(con, source)
     counts = BatchCounts()
     sink.start(source.label, source.estimate())
-    for batch in _batches(records, settings.batch_size):
+    for batch in _batches(itertools.chain([first], records), settings.batch_size):
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
-    owner, how = infer_owner(con, source_id)
+    owner, how = infer_owner(con, source_id, source)
     path = path_text(source.path)
     return SourceReport(source_id, source.label, source.kind, path, counts, owner, how)
 
@@ -136,12 +156,21 @@ def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     return source_id
 
 
-def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[str], str | None]:
-    """Name the owner of a source: ``init --me``, else its sent mail, else its main recipient."""
+def infer_owner(
+    con: duckdb.DuckDBPyConnection, source_id: int, source: Source | None = None
+) -> tuple[list[str], str | None]:
+    """Name the owner of a source: the account an archive declares; else ``init --me``;
+    else what the source's :attr:`~weakties.sources.base.Source.owner_rule` infers
+    from its records (for mail: its sent items, else its main recipient)."""
+    rule = source.owner_rule if source is not None else "mail"
+    declared = source.declared_owner() if source is not None and rule == "declared" else []
     me = [r[0] for r in con.execute("SELECT address FROM me ORDER BY address").fetchall()]
-    owner, how = (me, "init") if me else (_owner_from_sent(con, source_id), "inferred")
-    if not owner:
-        owner = _owner_from_recipients(con, source_id)
+    if declared:
+        owner, how = declared, "archive"
+    elif me:
+        owner, how = me, "init"
+    else:
+        owner, how = OWNER_RULES.get(rule, _no_owner)(con, source_id), "inferred"
     if not owner:
         return [], None
     con.execute("BEGIN TRANSACTION")
@@ -150,6 +179,58 @@ def infer_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[list[st
     con.execute("UPDATE sources SET owner_how = ? WHERE source_id = ?", [how, source_id])
     con.execute("COMMIT")
     return owner, how
+
+
+def _owner_from_mail(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    return _owner_from_sent(con, source_id) or _owner_from_recipients(con, source_id)
+
+
+def _owner_of_calendar(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """A calendar's sent items if it has any, else the person in most of its meetings,
+    else its main recipient."""
+    return (
+        _owner_from_sent(con, source_id)
+        or _owner_from_presence(con, source_id)
+        or _owner_from_recipients(con, source_id)
+    )
+
+
+def _no_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    return []
+
+
+def _owner_in_every_chat(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The one sender who wrote in every chat of a source of several chats (the phone's
+    owner, in a folder of one phone's chat exports). A chat is a file (a location's part
+    before ``#``); a message it shares with an earlier export counts for it too."""
+    rows = con.execute(
+        """
+        WITH chats AS (
+            SELECT DISTINCT split_part(it.location, '#', 1) AS chat, it.interaction_id
+            FROM items it JOIN interactions i USING (interaction_id)
+            WHERE it.source_id = ? AND NOT i.automated
+        ),
+        n AS (SELECT count(DISTINCT chat) AS n FROM chats)
+        SELECT p.address FROM chats c JOIN participants p USING (interaction_id)
+        WHERE p.role = 'from'
+        GROUP BY p.address
+        HAVING count(DISTINCT c.chat) = (SELECT n FROM n) AND (SELECT n FROM n) >= 2
+        ORDER BY p.address LIMIT 2
+        """,
+        [source_id],
+    ).fetchall()
+    return [str(rows[0][0])] if len(rows) == 1 else []
+
+
+OWNER_RULES: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[str]]] = {
+    "mail": _owner_from_mail,
+    "calendar": _owner_of_calendar,
+    "every-chat": _owner_in_every_chat,
+    "declared": _no_owner,  # an archive that does not name its account
+    "none": _no_owner,
+}
+"""How each kind of source's owner is inferred from its stored records, by the source's
+``owner_rule``, when neither the source itself nor ``init --me`` names it."""
 
 
 def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
@@ -176,6 +257,33 @@ def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str
         if n >= 2
         and (n >= SENT_SHARE * total or (full_name and canonical_name(name or "") == main_name))
     ]
+
+
+def _owner_from_presence(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
+    """The person who takes part, in any role, in most of a calendar's meetings.
+
+    A calendar has no sent folder, and its owner is the organiser of some meetings
+    and an attendee of others: in either role, they are in nearly all of them
+    (Google lists the owner among the attendees of every meeting with guests).
+    """
+    row = first_row(
+        con.execute(
+            """
+        WITH meetings AS (
+            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
+              USING (interaction_id)
+            WHERE it.source_id = ? AND i.channel = 'meeting'
+        )
+        SELECT p.address, count(*) AS n, (SELECT count(*) FROM meetings) AS total
+        FROM meetings JOIN participants p USING (interaction_id)
+        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
+        """,
+            [source_id],
+        )
+    )
+    if row and row[2] and row[1] >= max(2, PRESENCE_SHARE * row[2]):
+        return [str(row[0])]
+    return []
 
 
 def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
@@ -277,8 +385,14 @@ def _user() -> str:
         return "unknown"
 
 
-def resolve_paths(paths: Sequence[Path]) -> list[Source]:
-    """Turn user paths into sources (the registry decides formats by content)."""
-    from weakties.sources.registry import discover
+def resolve_paths(paths: Sequence[Path], *, region: str | None = None) -> list[Source]:
+    """Turn user paths into sources (the registry decides formats by content);
+    ``region`` is where they read phone numbers without a country code."""
+    return survey_paths(paths, region=region).sources
 
-    return discover(paths)
+
+def survey_paths(paths: Sequence[Path], *, region: str | None = None) -> Survey:
+    """The sources for user paths, and the files in them that nothing will read."""
+    from weakties.sources.registry import survey
+
+    return survey(paths, region=region)

@@ -116,6 +116,7 @@ class ContactKind(StrEnum):
     FOLLOWER = "follower"  # follows the owner (X)
     FOLLOWING = "following"  # the owner follows them (X)
     MEMBER = "member"  # a member of a workspace the owner is in (Slack users.json)
+    SELF = "self"  # the owner's own profile in an export: its identities are the owner's
 
 
 @dataclass(slots=True)

@@ -5,11 +5,19 @@ An address's organisation is its *registrable* domain (``ect.enron.com`` ->
 suffixes instead of the full Public Suffix List (no network, no data file).
 Free-mail and consumer ISP domains are no organisation: two people at
 ``gmail.com`` share a provider, not an employer.
+
+An address book or a connection list may also *name* a person's organisation (a
+card's ORG, a LinkedIn connection's Company). A named organisation without a domain
+is keyed ``org:<normalised name>`` (:func:`named_org_key`): case, punctuation, a
+leading or trailing "the" and trailing legal forms do not count, so "ACME Corp." and
+"Acme Corporation" are ``org:acme``. Names that are no employer ("Self-employed",
+"Freelance", "Retired") are no organisation, as free-mail domains are not.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 
@@ -174,3 +182,39 @@ def _labels(domain: str) -> list[str] | None:
     if tld in _PSEUDO_TLDS or tld.isdigit():
         return None
     return labels
+
+
+NAMED_PREFIX = "org:"
+_LEGAL_FORMS = _words(
+    "inc incorporated corp corporation co company ltd limited llc llp lp plc gmbh ag kg"
+    " sa sas sarl srl spa bv nv oy ab as asa kk pty pvt"
+)  # company-law suffixes of the English-speaking and European registers
+_NO_EMPLOYER = frozenset(
+    {"self employed", "self", "freelance", "freelancer", "independent", "independent consultant",
+     "retired", "student", "unemployed", "none", "n a", "na", "confidential", "private",
+     "stealth", "stealth startup", "various", "home", "me", "unknown", "not applicable"}
+)  # fmt: skip
+_NAME_WORD = re.compile(r"\w+")
+MAX_ORG_KEY = 100
+
+
+def named_org_key(name: str) -> str | None:
+    """``org:<normalised name>`` for an organisation's name as people write it, or None
+    when it names no employer."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    words = _NAME_WORD.findall(text.replace("_", " "))
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    if len(words) > 1 and words[-1] == "the":
+        words = words[:-1]
+    key = " ".join(words)[:MAX_ORG_KEY]
+    if not key or key in _NO_EMPLOYER or key.isdigit():
+        return None
+    return NAMED_PREFIX + key
+
+
+def is_named_org(org: str) -> bool:
+    """True for keys made by :func:`named_org_key` (as opposed to domains)."""
+    return org.startswith(NAMED_PREFIX)

@@ -16,6 +16,11 @@ cluster would hold more than :data:`MAX_NAME_CLUSTER` addresses, or dominant
 names whose last names disagree. Evidence merges (1, 2) are always kept.
 Weak evidence (a shared first or last name, a name seen once on an address
 known by another name, the same name at two free-mail providers) never merges.
+
+Rule 2 includes contacts: the identities on one address-book card or connection are
+one person. An identity that contacts give to people whose names share no word (an
+office's switchboard on two colleagues' cards, a family's landline) is shared: the
+contact links through it are refused (and reported), the identity stays.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from weakties.identity.names import display_form as _display_form
 from weakties.identity.names import is_full_name as _is_full_name
 from weakties.identity.names import local_part_name as _local_part_name
 from weakties.identity.names import name_from_local_part as _name_from_local_part
-from weakties.identity.orgs import org_domain, org_name
+from weakties.identity.orgs import is_named_org, named_org_key, org_domain, org_name
+from weakties.text.phones import is_phone_identity
 
 MAX_NAME_CLUSTER = 8  # a person rarely has more addresses at one organisation than this
 MAX_NAMES = 20  # display names kept per identity (a list address collects hundreds)
@@ -40,12 +46,14 @@ MAX_NAMES = 20  # display names kept per identity (a list address collects hundr
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """How often ``address`` was seen under display name ``name`` ("" for none)."""
+    """How often ``address`` was seen under display name ``name`` ("" for none), and the
+    organisation a contact (a card, a connection) names for it ("" for none)."""
 
     address: str
     name: str
-    n_seen: int
+    n_seen: int  # 0: known from a contact only
     n_sent: int = 0
+    organisation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,7 @@ class Identity:
 
     address: str
     person_id: int
-    kind: str  # email, id
+    kind: str  # email, phone, id
     domain: str | None
     names: tuple[str, ...]  # display names as seen, most frequent first
     automated: bool
@@ -97,10 +105,10 @@ class Organisation:
 class Refusal:
     """A name merge that was refused, and why (kept for reports and tuning)."""
 
-    rule: str  # name, local-part
+    rule: str  # name, local-part, contact
     key: str  # the name that would have merged the addresses
     addresses: tuple[str, ...]
-    reason: str  # too-many-addresses, last-names-disagree
+    reason: str  # too-many-addresses, last-names-disagree, shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +139,9 @@ class _Address:
     org: str | None = None
     dominant: str | None = None
     automated_why: str = ""
+    org_names: dict[str, int] = field(default_factory=dict)  # named organisation -> contacts
+    card_names: set[str] = field(default_factory=set)  # canonical names contacts give it
+    named_org: str | None = None  # from org_names when the domain names none
 
     @property
     def n_interactions(self) -> int:
@@ -157,9 +168,15 @@ def resolve(
     clusters = _Clusters(sorted(facts))
     for group in owner_groups:
         clusters.union(group)
+    shared = _shared_identities(facts)
+    refusals: list[Refusal] = []
     for link in link_list:
-        clusters.union([link.address, link.other])
-    refusals = _merge_on_names(clusters, facts)
+        through = _shared_end(link, shared)
+        if through:
+            refusals.append(Refusal("contact", through, (link.address, link.other), "shared"))
+        else:
+            clusters.union([link.address, link.other])
+    refusals += _merge_on_names(clusters, facts)
     return _build(clusters, facts, owner_set, refusals)
 
 
@@ -186,6 +203,11 @@ def _collect(
         name = obs.name.strip()
         if name:
             entry.names[name] = entry.names.get(name, 0) + obs.n_seen
+        if obs.n_seen == 0 and (canonical := _canonical(name)):
+            entry.card_names.add(canonical)
+        if obs.organisation.strip():
+            org = obs.organisation.strip()
+            entry.org_names[org] = entry.org_names.get(org, 0) + 1
     for act in activity:
         fact(act.address).activity = act
     linked = [a for link in links for a in (link.address, link.other)]
@@ -196,11 +218,36 @@ def _collect(
         entry.org = org_domain(entry.domain)
         entry.named = [(c, raw, n) for raw, n in entry.names.items() if (c := _canonical(raw))]
         entry.dominant = _dominant(entry.named, entry.org)
+    _name_organisations(facts)
     return facts
 
 
 def _kind(address: str) -> str:
-    return "email" if is_email(address) else "id"
+    if is_email(address):
+        return "email"
+    return "phone" if is_phone_identity(address) else "id"
+
+
+def _name_organisations(facts: dict[str, _Address]) -> None:
+    """Each address's named organisation, for people whose domain names none.
+
+    A name that an address at an organisation's domain also carries (a card of
+    jane@ibm.com saying "IBM") is that domain; any other is ``org:<name>``.
+    """
+    domains: dict[str, Counter[str]] = defaultdict(Counter)
+    for fact in facts.values():
+        keys: Counter[str] = Counter()
+        for raw, n in fact.org_names.items():
+            key = named_org_key(raw)
+            if key:
+                keys[key] += n
+        fact.named_org = min(keys, key=lambda k: (-keys[k], k)) if keys else None
+        if fact.org and fact.named_org:
+            domains[fact.named_org][fact.org] += 1
+    for fact in facts.values():
+        learned = domains.get(fact.named_org or "")
+        if learned:
+            fact.named_org = min(learned, key=lambda d: (-learned[d], d))
 
 
 def _dominant(named: list[tuple[str, str, int]], org: str | None) -> str | None:
@@ -223,6 +270,24 @@ def _why(fact: _Address) -> str:
 
 
 # -- merging ----------------------------------------------------------------------------
+
+
+def _shared_identities(facts: dict[str, _Address]) -> set[str]:
+    """Identities that contacts give to people whose names share no word."""
+    shared: set[str] = set()
+    for fact in facts.values():
+        if len(fact.card_names) > 1:
+            words = [set(name.split()) for name in sorted(fact.card_names)]
+            if any(a.isdisjoint(b) for i, a in enumerate(words) for b in words[i + 1 :]):
+                shared.add(fact.address)
+    return shared
+
+
+def _shared_end(link: Link, shared: set[str]) -> str:
+    """The shared identity a contact link goes through, or "" (other links always hold)."""
+    if not shared or not link.evidence.startswith("contact-"):
+        return ""
+    return next((a for a in (link.address, link.other) if a in shared), "")
 
 
 class _Clusters:
@@ -330,7 +395,8 @@ def _build(
         identities.extend(_identity(person_id, m) for m in members)
     people.sort(key=lambda p: p.person_id)
     identities.sort(key=lambda i: i.address)
-    return Resolution(tuple(identities), tuple(people), _organisations(people), tuple(refusals))
+    organisations = _organisations(people, _org_display_names(facts))
+    return Resolution(tuple(identities), tuple(people), organisations, tuple(refusals))
 
 
 def _person_id(smallest: str, taken: set[int]) -> int:
@@ -349,7 +415,7 @@ def _identity(person_id: int, fact: _Address) -> Identity:
     return Identity(
         address=fact.address,
         person_id=person_id,
-        kind="email" if fact.domain else "id",
+        kind=_kind(fact.address),
         domain=fact.domain,
         names=tuple(ranked[:MAX_NAMES]),
         automated=bool(fact.automated_why),
@@ -379,7 +445,7 @@ def _lone_person(person_id: int, fact: _Address, is_owner: bool) -> Person:
         person_id=person_id,
         display_name=_display_name([fact]) or _name_from_local_part(fact.address),
         primary_address=fact.address,
-        org_domain=fact.org or None,
+        org_domain=fact.org or fact.named_org,
         automated=not is_owner and bool(fact.automated_why),
         is_owner=is_owner,
         addresses=(fact.address,),
@@ -407,18 +473,40 @@ def _display_name(members: list[_Address]) -> str:
 
 
 def _person_org(members: list[_Address]) -> str | None:
-    """The organisation most of the person's interactions went through."""
+    """The organisation most of the person's interactions went through; else the one
+    their contacts name."""
     weight: dict[str, int] = {}
     for member in members:
         if member.org:
             weight[member.org] = weight.get(member.org, 0) + max(member.n_interactions, 1)
     if not weight:
+        for member in members:
+            if member.named_org:
+                weight[member.named_org] = weight.get(member.named_org, 0) + 1
+    if not weight:
         return None
     return min(weight, key=lambda org: (-weight[org], org))
 
 
-def _organisations(people: list[Person]) -> tuple[Organisation, ...]:
-    """Every organisation a person belongs to, counting its non-automated people."""
+def _organisations(people: list[Person], named: dict[str, str]) -> tuple[Organisation, ...]:
+    """Every organisation a person belongs to, counting its non-automated people.
+
+    A domain is named from itself (``enron.com`` -> Enron); a named organisation by
+    the form its contacts write most (``named``)."""
     domains = sorted({p.org_domain for p in people if p.org_domain})
     humans = Counter(p.org_domain for p in people if p.org_domain and not p.automated)
-    return tuple(Organisation(d, org_name(d), humans[d]) for d in domains)
+    return tuple(
+        Organisation(d, named.get(d, d) if is_named_org(d) else org_name(d), humans[d])
+        for d in domains
+    )
+
+
+def _org_display_names(facts: dict[str, _Address]) -> dict[str, str]:
+    """Each named organisation's key -> the form of its name written most often."""
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for fact in facts.values():
+        for raw, n in fact.org_names.items():
+            key = named_org_key(raw)
+            if key:
+                forms[key][" ".join(raw.split())] += n
+    return {key: min(c, key=lambda f: (-c[f], f)) for key, c in forms.items()}

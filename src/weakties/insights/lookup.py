@@ -6,21 +6,26 @@ import duckdb
 
 from weakties.errors import InputError, NotFoundError
 from weakties.store.db import first_row
+from weakties.text.handles import normalise_linkedin
+from weakties.text.phones import normalise_phone
 
 
 def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
-    """The person_id for an address, a (part of a) name, or a numeric id.
+    """The person_id for an address (a phone number or LinkedIn profile URL as written,
+    too), a (part of a) name, or a numeric id.
 
-    An exact address or id wins; otherwise the name must match one person only.
+    An exact address or id wins; otherwise the text (plain text, any case: ``%`` is no
+    wildcard) must be part of one person's name or address only.
     """
     text = query.strip()
     if not text:
         raise InputError("No person given.", "Pass an address, a name or a person id.")
-    exact = first_row(
-        con.execute("SELECT person_id FROM identities WHERE address = lower(?)", [text])
-    )
-    if exact:
-        return int(exact[0])
+    for address in _as_identities(text):
+        exact = first_row(
+            con.execute("SELECT person_id FROM identities WHERE address = lower(?)", [address])
+        )
+        if exact:
+            return int(exact[0])
     if text.lstrip("-").isdigit():
         found = first_row(
             con.execute("SELECT person_id FROM people WHERE person_id = ?", [int(text)])
@@ -30,14 +35,23 @@ def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
     return _by_name(con, text)
 
 
+def _as_identities(text: str) -> list[str]:
+    """What the user may have typed an identity as: itself, a phone number as written
+    (``+44 7700 900123``), or a LinkedIn profile URL."""
+    found = [text]
+    found += [i for i in (normalise_phone(text), normalise_linkedin(text)) if i and i != text]
+    return found
+
+
 def _by_name(con: duckdb.DuckDBPyConnection, text: str) -> int:
     rows = con.execute(
         """
         SELECT p.person_id, p.display_name, p.primary_address FROM people p
-        WHERE p.display_name ILIKE ? OR p.primary_address ILIKE ?
+        WHERE contains(lower(p.display_name), lower(?))
+           OR contains(lower(p.primary_address), lower(?))
         ORDER BY (lower(p.display_name) = lower(?)) DESC, p.display_name LIMIT 6
         """,
-        [f"%{text}%", f"%{text}%", text],
+        [text, text, text],
     ).fetchall()
     if not rows:
         raise NotFoundError(

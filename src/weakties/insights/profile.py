@@ -10,6 +10,7 @@ import pyarrow as pa
 from weakties.errors import NotFoundError
 from weakties.insights.ego import EgoView, ego_view
 from weakties.store.db import first_row
+from weakties.store.reads import ORGANISATION
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class PersonProfile:
     connector_score: float | None
     connector_rank: int | None
     ties: EgoView
+    channels: dict[str, int] | None = None  # interactions per channel, most used first
 
     @property
     def strongest(self) -> pa.Table:
@@ -33,12 +35,15 @@ class PersonProfile:
         return self.ties.strongest
 
 
-def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) -> PersonProfile:
-    """Build the profile of one person (the store must be analysed)."""
+def profile(
+    con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10
+) -> PersonProfile:
+    """Build the profile of one person (the store must be analysed), with at most
+    ``limit`` ties of each kind (None or 0: all)."""
     row = first_row(
         con.execute(
-            """
-            SELECT p.display_name, p.org_domain, p.is_owner, c.label,
+            f"""
+            SELECT p.display_name, {ORGANISATION}, p.is_owner, c.label,
                    coalesce(m.communities_spanned, 0), m.connector_score,
                    CASE WHEN m.connector_score IS NULL THEN NULL ELSE
                      (SELECT count(*) + 1 FROM person_metrics o
@@ -48,6 +53,7 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
             FROM people p
             LEFT JOIN person_metrics m USING (person_id)
             LEFT JOIN communities c USING (community_id)
+            LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
             WHERE p.person_id = ?
             """,
             [person_id],
@@ -67,4 +73,22 @@ def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) 
         connector_score=None if score is None else float(score),
         connector_rank=None if rank is None else int(rank),
         ties=ego_view(con, person_id, limit=limit),
+        channels=channels(con, person_id),
     )
+
+
+def channels(con: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, int]:
+    """How many interactions the person took part in on each channel (any identity:
+    mail, phone, chat handles, LinkedIn), most used first."""
+    rows = con.execute(
+        """
+        SELECT i.channel, count(DISTINCT i.interaction_id) AS n
+        FROM identities d
+        JOIN participants pa ON pa.address = d.address
+        JOIN interactions i ON i.interaction_id = pa.interaction_id
+        WHERE d.person_id = ?
+        GROUP BY i.channel ORDER BY n DESC, i.channel
+        """,
+        [person_id],
+    ).fetchall()
+    return {str(channel): int(n) for channel, n in rows}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from weakties.records import Record, path_text
@@ -20,6 +21,16 @@ class Source(ABC):
     """
 
     kind: str = "?"
+    region: str | None = None
+    """Where phone numbers written without a country code are read (ISO 3166 alpha-2,
+    ``GB``); :func:`~weakties.sources.registry.discover` sets it from the user's
+    ``--region``. None falls back to ``$WEAKTIES_PHONE_REGION``."""
+    owner_rule: str = "mail"
+    """How ingest names the source's owner (``weakties.ingest.OWNER_RULES``): ``mail``
+    (its sent items, else its main recipient), ``calendar`` (the person in most of its
+    meetings), ``declared`` (the source says whose it
+    is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or
+    ``none`` (only ``init --me`` names it)."""
 
     def __init__(self, path: Path, label: str | None = None) -> None:
         self.path = path
@@ -28,6 +39,11 @@ class Source(ABC):
     @abstractmethod
     def records(self) -> Iterator[Record]:
         """Yield every record of the source, in a stable order."""
+
+    def declared_owner(self) -> list[str]:
+        """The owner's identities as the source itself states them (an archive's
+        account), for ``owner_rule = "declared"``; [] when it does not say."""
+        return []
 
     def estimate(self) -> int | None:
         """How many records to expect, if cheap to know (for progress bars)."""
@@ -42,3 +58,20 @@ class Source(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file that was given (or found in a folder given) and that nothing read, with
+    what it seems to be: ``archive``, ``binary``, ``empty``, ``text, not mail``..."""
+
+    path: Path
+    what: str
+
+
+def describe(not_read: Sequence[NotRead], shown: int = 10) -> str:
+    """One line naming the files not read: ``2 files not read: a.zip (archive), ...``."""
+    n = len(not_read)
+    names = ", ".join(f"{path_text(f.path)} ({f.what})" for f in not_read[:shown])
+    more = f" and {n - shown:,} more" if n > shown else ""
+    return f"{n:,} file{'s' if n != 1 else ''} not read: {names}{more}"

@@ -291,13 +291,17 @@ def _slow_date(text: str) -> datetime | None:
     return found.astimezone(UTC)
 
 
-def judge_date(stamp: datetime | None, now: float | None = None) -> DateFlag | None:
-    """``IMPLAUSIBLE`` for dates before 1985 or over a day ahead of ``now``."""
+def judge_date(
+    stamp: datetime | None, now: float | None = None, ahead: float = 86_400
+) -> DateFlag | None:
+    """``IMPLAUSIBLE`` for dates before 1985 or more than ``ahead`` seconds after
+    ``now``: a day for mail (a sender's clock may run a little ahead, no more); a
+    calendar's meetings may lie years ahead."""
     if stamp is None:
         return DateFlag.MISSING
     if now is None and EARLIEST.year < stamp.year < _THIS_YEAR:
         return None  # the common case, decided without a clock read
-    limit = (time.time() if now is None else now) + 86_400
+    limit = (time.time() if now is None else now) + ahead
     if stamp < EARLIEST or stamp.timestamp() > limit:
         return DateFlag.IMPLAUSIBLE
     return None

@@ -27,13 +27,13 @@ _SENDER_ROLES = "('from', 'organizer')"
 
 _OBSERVATIONS_SQL = f"""
 SELECT address, name, count(*) AS n_seen,
-       count(*) FILTER (WHERE role IN {_SENDER_ROLES}) AS n_sent
+       count(*) FILTER (WHERE role IN {_SENDER_ROLES}) AS n_sent, '' AS organisation
 FROM participants
 GROUP BY address, name
 UNION ALL  -- people known from address books and connection lists, seen or not
-SELECT ci.address, c.name, 0, 0
+SELECT ci.address, c.name, 0, 0, c.organisation
 FROM contact_identities ci JOIN contacts c USING (contact_id)
-GROUP BY ci.address, c.name
+GROUP BY ci.address, c.name, c.organisation
 """
 
 _ACTIVITY_SQL = f"""
@@ -149,7 +149,8 @@ def owner_person_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def observation_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """One row per (address, display name): ``address, name, n_seen, n_sent``."""
+    """One row per (address, display name): ``address, name, n_seen, n_sent,
+    organisation`` (the organisation a contact names, else "")."""
     return con.execute(_OBSERVATIONS_SQL).fetchall()
 
 

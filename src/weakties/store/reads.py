@@ -9,6 +9,11 @@ import pyarrow as pa
 
 from weakties.store.db import arrow, first_row
 
+ORGANISATION = "CASE WHEN p.org_domain LIKE 'org:%' THEN orgs.name ELSE p.org_domain END"
+"""A person's organisation as shown: its domain, or for an organisation known only by
+name (``org:<key>``, from address books and connections) that name. Needs ``people p``
+joined to ``organisations orgs`` on ``org_domain``."""
+
 
 def people(
     con: duckdb.DuckDBPyConnection,
@@ -17,15 +22,17 @@ def people(
     include_automated: bool = False,
     limit: int | None = None,
 ) -> pa.Table:
-    """People with interaction counts, first/last seen, organisation and identities."""
+    """People with interaction counts, first/last seen, organisation and identities;
+    with ``search``, those whose name or an address contains it (as plain text, any case:
+    ``%`` and ``_`` are characters, not wildcards)."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
     if search:
         where.append(
-            "(p.display_name ILIKE ? OR EXISTS (SELECT 1 FROM identities s "
-            "WHERE s.person_id = p.person_id AND s.address ILIKE ?))"
+            "(contains(lower(p.display_name), lower(?)) OR EXISTS (SELECT 1 FROM identities s "
+            "WHERE s.person_id = p.person_id AND contains(lower(s.address), lower(?))))"
         )
-        params += [f"%{search}%", f"%{search}%"]
+        params += [search, search]
     sql = f"""
         WITH seen AS (
             SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
@@ -39,37 +46,43 @@ def people(
             SELECT person_id, list(address ORDER BY n_interactions DESC, address) AS identities
             FROM identities GROUP BY person_id
         )
-        SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+        SELECT p.person_id, p.display_name AS name, {ORGANISATION} AS organisation,
                coalesce(s.interactions, 0) AS interactions,
                s.first_seen, s.last_seen, p.automated, p.is_owner,
                array_to_string(ids.identities, ' ') AS identities
         FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
+        LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
         WHERE {" AND ".join(where)}
         ORDER BY interactions DESC, name
-        {f"LIMIT {int(limit)}" if limit else ""}
+        {_limit(limit)}
     """
     return arrow(con, sql, params)
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
-    """What was set aside, where, and why."""
+def quarantine(
+    con: duckdb.DuckDBPyConnection, *, reason: str | None = None, limit: int | None = None
+) -> pa.Table:
+    """What was set aside, where, and why (at most ``limit`` rows; None: all)."""
     return arrow(
         con,
-        """
+        f"""
         SELECT q.reason, q.location, q.detail, s.label AS source
         FROM quarantine q JOIN sources s USING (source_id)
         WHERE ? IS NULL OR q.reason = ?
         ORDER BY q.reason, q.location
+        {_limit(limit)}
         """,
         [reason, reason],
     )
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Each ingested source with its owner and its ledger counts."""
+def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
+    """Each ingested source with its owner and its ledger counts (at most ``limit``):
+    ``read = stored + duplicates + quarantined``; of the stored, ``automated``
+    interactions (flagged automated or bulk) and ``contacts``."""
     return arrow(
         con,
-        """
+        f"""
         SELECT s.source_id, s.label, s.kind, s.path,
                coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
@@ -77,13 +90,21 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
                   AND i.outcome = 'stored') AS stored,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'duplicate') AS duplicates,
+               (SELECT count(*) FROM interactions i WHERE i.source_id = s.source_id
+                  AND (i.automated OR i.bulk)) AS automated,
+               (SELECT count(*) FROM contacts c WHERE c.source_id = s.source_id) AS contacts,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'quarantined') AS quarantined,
                s.last_ingested_at
         FROM sources s LEFT JOIN source_owners o USING (source_id)
         GROUP BY ALL ORDER BY s.source_id
+        {_limit(limit)}
         """,
     )
+
+
+def _limit(limit: int | None) -> str:
+    return f"LIMIT {int(limit)}" if limit else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +114,7 @@ class StoreStats:
     sources: int
     read: int
     interactions: int
+    contacts: int  # address-book entries, workspace members, followers (stored once each)
     duplicates: int
     quarantined: int
     automated_or_bulk: int
@@ -106,7 +128,8 @@ class StoreStats:
 
 
 def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
-    """Counts over the whole store; ``read = interactions + duplicates + quarantined``."""
+    """Counts over the whole store;
+    ``read = interactions + contacts + duplicates + quarantined``."""
     row = first_row(
         con.execute(
             """
@@ -114,6 +137,7 @@ def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
           (SELECT count(*) FROM sources),
           (SELECT count(*) FROM items),
           (SELECT count(*) FROM interactions),
+          (SELECT count(*) FROM contacts),
           (SELECT count(*) FROM items WHERE outcome = 'duplicate'),
           (SELECT count(*) FROM items WHERE outcome = 'quarantined'),
           (SELECT count(*) FROM interactions WHERE automated OR bulk),

@@ -26,6 +26,15 @@ def default_region() -> str | None:
     return value if len(value) == 2 and value.isalpha() else None
 
 
+def check_region(text: str) -> str:
+    """``text`` as a region code libphonenumber knows (``gb`` -> ``GB``); ValueError
+    naming the problem otherwise."""
+    code = text.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{text.strip()[:20]!r} is not a region code")
+    return code
+
+
 def normalise_phone(text: str, region: str | None = None) -> str | None:
     """``tel:+<E.164>`` for a phone number as people write it, or None.
 

@@ -54,6 +54,9 @@ UNDIRECTED_CHANNELS = names_where(initiated=False)
 """Channels whose records do not say who started a contact: each contact counts for
 both directions of reciprocity."""
 
+UNWATCHED_CHANNELS = names_where(watched=False)
+"""Channels whose dates do not say how long the store has observed (a connection)."""
+
 _ROLE_RANK = """CASE pt.role
             WHEN 'from' THEN 0 WHEN 'organizer' THEN 0
             WHEN 'to' THEN 1 WHEN 'attendee' THEN 1
@@ -80,20 +83,27 @@ STRAY_SHARE = 0.01
 """At most this share of the messages can be set aside as strays."""
 
 
-def latest_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """The default ``as_of``: the end of the store's activity.
+def latest_timestamp(
+    con: duckdb.DuckDBPyConnection, now: datetime | None = None
+) -> datetime | None:
+    """The default ``as_of``: the end of the store's activity up to ``now`` (the wall
+    clock when None).
 
     Judging recency against the corpus's own end (not the wall clock) lets a
-    historic corpus, such as Enron mail of 2000-2002, be read in its own time. A
+    historic corpus, such as Enron mail of 2000-2002, be read in its own time. What
+    lies after ``now`` has not happened yet (a calendar's coming meetings): it is
+    left out, so that ``as_of`` is never later than now. A
     handful of messages dated long after everything else (Enron has a cluster
     stamped 2004, two years after the mail ends) are stray clocks, not the end:
     the latest time before a silence of more than ``STRAY_GAP_DAYS`` that has at
     most ``STRAY_SHARE`` of the messages after it is used instead.
     """
+    moment = timestamp_literal(now or datetime.now(UTC))
     ((micros,),) = con.execute(
         f"""
         WITH t AS (
-            SELECT epoch_us(ts) AS us FROM interactions WHERE {_plausible()}
+            SELECT epoch_us(ts) AS us FROM interactions
+            WHERE {_plausible()} AND ts <= {moment}
         ),
         bound AS (
             SELECT CAST(floor(greatest(1, count(*) * {STRAY_SHARE})) AS BIGINT) AS k FROM t
@@ -235,7 +245,9 @@ def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
     Recency is measured against the end of what could have seen the tie: the last
     message of the latest-ending source (mailbox, log) holding the tie's messages,
     capped at ``as_of``. A colleague's mailbox that ends in December cannot show
-    the mail of January; in a team's store, its ties are not silent for that.
+    the mail of January; in a team's store, its ties are not silent for that. An
+    ``as_of`` after the end of every source adds the time since that end to every
+    tie: judged in 2030, mail that stopped in 2020 is ten years silent.
 
     ``as_of_expr`` is a SQL expression for the instant the ties are judged at
     (see :func:`timestamp_literal`). Columns ending in ``_ab`` run from person_a
@@ -250,10 +262,13 @@ def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
 WITH params AS (
     SELECT {as_of_expr} AS as_of, unix_seconds({as_of_expr}) AS as_of_s
 ),
-span AS (  -- the corpus's first contact, and the length of its periods
+span AS (  -- how long the store has looked (a connection's date says nothing of it),
+           -- and the length of the periods that span is counted in
     SELECT first_t, LEAST(GREATEST((p.as_of_s - first_t + 1) / {PERIODS}, {MIN_PERIOD_S}),
                           {MAX_PERIOD_S}) AS period_s
-    FROM (SELECT MIN(unix_seconds(i.ts)) AS first_t
+    FROM (SELECT COALESCE(MIN(CASE WHEN i.channel NOT IN ({sql_list(UNWATCHED_CHANNELS)})
+                                   THEN unix_seconds(i.ts) END),
+                          MIN(unix_seconds(i.ts))) AS first_t
           FROM interactions i CROSS JOIN params p WHERE {_counted("i.")})
     CROSS JOIN params p
 ),
@@ -261,7 +276,9 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
     SELECT i.interaction_id, i.ts, unix_seconds(i.ts) AS t, i.message_id, i.in_reply_to,
            CAST(FLOOR(unix_seconds(i.ts) / 86400) AS BIGINT) AS day_no,
            CAST(FLOOR((FLOOR(unix_seconds(i.ts) / 86400) + 3) / 7) AS BIGINT) AS week_no,
-           CAST(FLOOR((unix_seconds(i.ts) - sp.first_t) / sp.period_s) AS BIGINT) AS period_no,
+           -- an older connection falls in the first period
+           CAST(GREATEST(FLOOR((unix_seconds(i.ts) - sp.first_t) / sp.period_s), 0) AS BIGINT)
+               AS period_no,
            {_channel_key(counting)} AS channel_key,
            COALESCE(i.duration_s, 0) AS dur_s,
            CASE WHEN i.channel = 'meeting' THEN 1 ELSE 0 END AS is_meeting,
@@ -407,9 +424,11 @@ SELECT w.person_a, w.person_b,
        w.in_groups / (w.messages_ab + w.messages_ba) AS group_share,
        w.active_days, w.active_weeks, w.active_periods, span.period_s / 86400 AS period_days,
        w.first_contact, w.last_contact,
-       (w.last_t - w.first_t) / 86400 AS duration_days,
-       (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t) / 86400
-           AS recency_days,
+       -- what the store watched of it: an older connection dates the tie, not its history
+       GREATEST(w.last_t - GREATEST(w.first_t, span.first_t), 0) / 86400 AS duration_days,
+       (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t
+        + GREATEST(0, params.as_of_s - COALESCE((SELECT end_t FROM latest_end), params.as_of_s)))
+           / 86400 AS recency_days,
        params.as_of AS as_of,
        (params.as_of_s - span.first_t) / 86400 AS observed_days,
        CASE WHEN GREATEST(w.reach_ab, w.reach_ba) = 0 THEN CAST(0 AS DOUBLE)
