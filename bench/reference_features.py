@@ -61,14 +61,14 @@ class _Pair:
     __slots__ = (
         "call_s", "calls", "channels", "days", "first", "first_t", "in_groups", "last",
         "last_t", "meeting_s", "meetings", "messages_ab", "messages_ba", "one_to_one", "periods",
-        "sync", "took_part", "undirected", "undirected_ab", "undirected_ba", "until_t", "weeks",
-        "weighted_ab", "weighted_ba", "weighted_seconds",
+        "sync", "took_part", "undirected", "undirected_ab", "undirected_ba", "until_t",
+        "watched", "weeks", "weighted_ab", "weighted_ba", "weighted_seconds",
     )  # fmt: skip
 
     def __init__(self, ts: datetime, t: int) -> None:
         self.messages_ab = self.messages_ba = self.one_to_one = self.in_groups = 0
         self.meetings = self.calls = self.sync = self.took_part = 0
-        self.undirected = self.undirected_ab = self.undirected_ba = 0
+        self.undirected = self.undirected_ab = self.undirected_ba = self.watched = 0
         self.weighted_ab = self.weighted_ba = self.weighted_seconds = 0.0
         self.meeting_s = self.call_s = 0.0
         self.days: set[int] = set()
@@ -167,6 +167,7 @@ def _contacts(
                 pair.sync += sync
                 pair.took_part += took_part
                 pair.undirected += undirected
+                pair.watched += kind.watched
     return pairs, senders_of
 
 
@@ -239,6 +240,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
             ("meetings", p.meetings), ("meeting_minutes", p.meeting_s / 60),
             ("calls", p.calls), ("call_minutes", p.call_s / 60),
             ("channels", len(p.channels)), ("synchronous", p.sync),
+            ("watched_contacts", p.watched),
             ("replies_ab", ab), ("replies_ba", ba), ("reply_latency_h", latency),
         ):  # fmt: skip
             out[name].append(value)

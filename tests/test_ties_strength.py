@@ -56,6 +56,7 @@ BASELINE: dict[str, float] = {
     "recency_days": 10.0,
     "balance": 0.8,
     "two_way": 1.0,
+    "watched": 1.0,
     "replies": 30.0,
     "reply_latency_h": 5.0,
     "contact_share": 0.2,
@@ -81,6 +82,7 @@ UPPER = {
     "one_to_one_share": 1.0,
     "balance": 1.0,
     "two_way": 1.0,
+    "watched": 1.0,
     "contact_share": 1.0,
     "period_share": 1.0,
     "minutes_share": 1.0,
@@ -205,11 +207,12 @@ def test_history_tempers_a_long_span_by_how_active_it_was() -> None:
 
 def test_reference_is_read_from_the_corpus_two_way_ties() -> None:
     corpus = tie(
-        active_periods=[1, 2, 3, 4, 50],
-        two_way=[1, 1, 1, 1, 0],  # the one-way tie's 50 periods do not count
-        one_to_one_share=[1, 1, 1, 1, 1],
-        replies=[0, 0, 0, 0, 0],
-        minutes_share=[0, 0, 0, 0, 0],
+        active_periods=[1, 2, 3, 4, 50, 70],
+        two_way=[1, 1, 1, 1, 0, 1],  # the one-way tie's 50 periods do not count,
+        watched=[1, 1, 1, 1, 1, 0],  # nor a tie known only from a connection
+        one_to_one_share=1,
+        replies=0,
+        minutes_share=0,
     )
     ref = Reference.of(corpus, quantile=0.5)
     assert ref.active_periods == pytest.approx(2.5)

@@ -256,7 +256,8 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
 
 DERIVED_VERSION = 2
 """Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
-``active_periods`` and ``period_days``, temporal stability at the corpus's own grain)."""
+``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
+and ``watched_contacts``, the contacts on channels whose dates say the store looked)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -269,7 +270,7 @@ DERIVED: dict[str, str] = {
         duration_days DOUBLE, recency_days DOUBLE, as_of TIMESTAMPTZ, observed_days DOUBLE,
         balance DOUBLE, two_way BOOLEAN,
         meetings BIGINT, meeting_minutes DOUBLE, calls BIGINT, call_minutes DOUBLE,
-        channels BIGINT, synchronous BIGINT,
+        channels BIGINT, synchronous BIGINT, watched_contacts BIGINT,
         replies_ab BIGINT, replies_ba BIGINT, reply_latency_h DOUBLE,
         mutual_contacts BIGINT, overlap DOUBLE,
         name_a VARCHAR, name_b VARCHAR, owner_a BOOLEAN, owner_b BOOLEAN,

@@ -287,7 +287,8 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
                  AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS sync,
            CASE WHEN i.channel IN ({sql_list(MUTUAL_CHANNELS)})
                  AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS took_part,
-           CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected
+           CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected,
+           CASE WHEN i.channel IN ({sql_list(UNWATCHED_CHANNELS)}) THEN 0 ELSE 1 END AS watched
     FROM interactions i CROSS JOIN params p CROSS JOIN span sp
     WHERE {_counted("i.")}
 ),
@@ -339,7 +340,7 @@ recipients AS (
 contacts AS (
     SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.period_no,
            l.channel_key,
-           l.dur_s, l.is_meeting, l.is_call, l.sync, l.took_part, l.undirected,
+           l.dur_s, l.is_meeting, l.is_call, l.sync, l.took_part, l.undirected, l.watched,
            CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
@@ -362,6 +363,7 @@ pairs AS (
            SUM(sync) AS synchronous,
            SUM(took_part) AS took_part,
            SUM(undirected) AS undirected,
+           SUM(watched) AS watched,
            SUM(CASE WHEN src < dst THEN undirected ELSE 0 END) AS undirected_ab,
            SUM(CASE WHEN src > dst THEN undirected ELSE 0 END) AS undirected_ba
     FROM contacts
@@ -438,6 +440,7 @@ SELECT w.person_a, w.person_b,
        CAST(w.meetings AS BIGINT) AS meetings, w.meeting_minutes,
        CAST(w.calls AS BIGINT) AS calls, w.call_minutes,
        w.channels, CAST(w.synchronous AS BIGINT) AS synchronous,
+       CAST(w.watched AS BIGINT) AS watched_contacts,
        CAST(COALESCE(r.replies_ab, 0) AS BIGINT) AS replies_ab,
        CAST(COALESCE(r.replies_ba, 0) AS BIGINT) AS replies_ba,
        r.reply_latency_h,

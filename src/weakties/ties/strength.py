@@ -73,6 +73,8 @@ class TieInputs:
     recency_days: FloatArray
     balance: FloatArray  # min/max of the two directions, 0..1
     two_way: FloatArray  # 1 when the other side took part at all (features ``two_way``)
+    watched: FloatArray  # 1 when some contact was on a channel that logs a period (not
+    # only a connection): only such two-way ties set the corpus's reference
     replies: FloatArray  # both ways
     reply_latency_h: FloatArray  # median; NaN when there are no replies
     contact_share: FloatArray  # of each one's weighted contacts (see person_share)
@@ -87,7 +89,8 @@ class TieInputs:
         weighted = _column(table, "weighted_ab") + _column(table, "weighted_ba")
         periods = _column(table, "active_periods")
         two_way = _column(table, "two_way") > 0.0
-        people = People(a, b, two_way)
+        watched = _column(table, "watched_contacts") > 0.0
+        people = People(a, b, two_way & watched)
         return cls(
             messages=_column(table, "messages"),
             one_to_one_share=_column(table, "one_to_one_share"),
@@ -97,6 +100,7 @@ class TieInputs:
             recency_days=_column(table, "recency_days"),
             balance=_column(table, "balance"),
             two_way=two_way.astype(np.float64),
+            watched=watched.astype(np.float64),
             replies=_column(table, "replies_ab") + _column(table, "replies_ba"),
             reply_latency_h=_column(table, "reply_latency_h"),
             contact_share=people.share(weighted),
@@ -128,8 +132,10 @@ class Reference:
         cls, inputs: TieInputs, quantile: float = DEFAULT_PARAMS.reference_quantile
     ) -> Reference:
         """The ``quantile`` of each measure over the two-way ties that have it (over every
-        tie when none is two-way); NaN for a measure no such tie has."""
-        mask = np.asarray(inputs.two_way > 0.0, dtype=np.bool_)
+        tie when none is two-way); NaN for a measure no such tie has. Ties known only
+        from connections are left out: their date is when a link was made, and an
+        export of old connections must not move every other tie's score."""
+        mask = np.asarray((inputs.two_way > 0.0) & (inputs.watched > 0.0), dtype=np.bool_)
         if not mask.any():
             mask = np.ones_like(mask)
         return cls(
@@ -190,15 +196,16 @@ def person_share(
     """Each tie's share of its people's contact: ``x / max(X_a, X_b, X_typical)``, in [0, 1].
 
     ``X_a`` adds ``x`` over every tie of person a; ``X_typical`` is the median total of
-    the people in two-way ties. The smaller of the two people's shares is taken: a tie
-    is a large part of both one's contact or it is not intense. (The geometric mean of
-    the two ranked a little better on both labelled sets, but in a mailbox a
-    correspondent seen only with the mailbox's owner has all of their seen contact with
-    the owner, and a handful of their messages outranked the owner's busiest colleague.)
-    Someone seen less than the typical person is measured against the typical total:
-    two messages between two people glimpsed in one thread are not half of anyone's
-    life. Saramäki et al. (2014) read each person's ties the same way, as the fraction
-    of their calls that each one receives (their "social signature").
+    the people in ``two_way`` ties (two-way and watched, see ``TieInputs``). The smaller
+    of the two people's shares is taken: a tie is a large part of both one's contact or
+    it is not intense. (The geometric mean of the two ranked a little better on both
+    labelled sets, but in a mailbox a correspondent seen only with the mailbox's owner
+    has all of their seen contact with the owner, and a handful of their messages
+    outranked the owner's busiest colleague.) Someone seen less than the typical person
+    is measured against the typical total: two messages between two people glimpsed in
+    one thread are not half of anyone's life. Saramäki et al. (2014) read each person's
+    ties the same way, as the fraction of their calls that each one receives (their
+    "social signature").
     """
     return People(a, b, two_way).share(x)
 
