@@ -14,6 +14,7 @@ filtered join, as any tool reading a database would.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from datetime import datetime
@@ -28,6 +29,11 @@ _RANK = {"from": 0, "organizer": 0, "to": 1, "attendee": 1, "cc": 2, "bcc": 3}
 CC_FACTOR = 0.5
 GROUP_MIN_RECIPIENTS = 5
 DAY = 86400
+PERIODS, MIN_PERIOD_S, MAX_PERIOD_S = (
+    12,
+    3600,
+    2629746,
+)  # periods: the span in 12, an hour to a month
 
 _ROWS = """
 SELECT i.interaction_id, i.channel, CAST(floor(epoch(i.ts)) AS BIGINT) AS t, i.ts,
@@ -54,19 +60,20 @@ class _Pair:
 
     __slots__ = (
         "call_s", "calls", "channels", "days", "first", "first_t", "in_groups", "last",
-        "last_t", "meeting_s", "meetings", "messages_ab", "messages_ba", "one_to_one", "sync",
-        "took_part", "undirected", "undirected_ab", "undirected_ba", "until_t", "weeks",
-        "weighted_ab", "weighted_ba", "weighted_seconds",
+        "last_t", "meeting_s", "meetings", "messages_ab", "messages_ba", "one_to_one", "periods",
+        "sync", "took_part", "undirected", "undirected_ab", "undirected_ba", "until_t",
+        "watched", "weeks", "weighted_ab", "weighted_ba", "weighted_seconds",
     )  # fmt: skip
 
     def __init__(self, ts: datetime, t: int) -> None:
         self.messages_ab = self.messages_ba = self.one_to_one = self.in_groups = 0
         self.meetings = self.calls = self.sync = self.took_part = 0
-        self.undirected = self.undirected_ab = self.undirected_ba = 0
+        self.undirected = self.undirected_ab = self.undirected_ba = self.watched = 0
         self.weighted_ab = self.weighted_ba = self.weighted_seconds = 0.0
         self.meeting_s = self.call_s = 0.0
         self.days: set[int] = set()
         self.weeks: set[int] = set()
+        self.periods: set[int] = set()
         self.channels: set[str] = set()
         self.first, self.last, self.first_t, self.last_t = ts, ts, t, t
         self.until_t: int | None = None
@@ -88,7 +95,7 @@ def _observed(con: duckdb.DuckDBPyConnection, times: dict[int, int]) -> dict[int
 
 
 def _contacts(
-    rows: list[tuple[Any, ...]], until: dict[int, int]
+    rows: list[tuple[Any, ...]], until: dict[int, int], first_t: int, period_s: float
 ) -> tuple[dict[tuple[int, int], _Pair], dict[int, list[int]]]:
     """Add up every pair's contacts; also each interaction's (human) senders."""
     pairs: dict[tuple[int, int], _Pair] = {}
@@ -142,6 +149,7 @@ def _contacts(
                 pair.in_groups += n >= GROUP_MIN_RECIPIENTS
                 pair.days.add(t // DAY)
                 pair.weeks.add((t // DAY + 3) // 7)
+                pair.periods.add(max(math.floor((t - first_t) / period_s), 0))
                 if t < pair.first_t:
                     pair.first, pair.first_t = ts, t
                 if t > pair.last_t:
@@ -159,6 +167,7 @@ def _contacts(
                 pair.sync += sync
                 pair.took_part += took_part
                 pair.undirected += undirected
+                pair.watched += kind.watched
     return pairs, senders_of
 
 
@@ -201,9 +210,10 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     rows = con.execute(_ROWS, [as_of_s]).fetchall()
     until = _observed(con, times)
     latest_end = max(until.values(), default=as_of_s)  # when the last source ends
-    pairs, senders_of = _contacts(rows, until)
-    replies = _replies(messages, senders_of)
     first_t = min(times.values(), default=as_of_s)
+    period_s = min(max((as_of_s - first_t + 1) / PERIODS, MIN_PERIOD_S), MAX_PERIOD_S)
+    pairs, senders_of = _contacts(rows, until, first_t, period_s)
+    replies = _replies(messages, senders_of)
     out: dict[str, list[Any]] = defaultdict(list)
     for (a, b), p in sorted(pairs.items()):
         messages = p.messages_ab + p.messages_ba
@@ -220,7 +230,8 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
             ("weighted_minutes", p.weighted_seconds / 60),
             ("one_to_one_share", p.one_to_one / messages),
             ("group_share", p.in_groups / messages), ("active_days", len(p.days)),
-            ("active_weeks", len(p.weeks)), ("first_contact", p.first),
+            ("active_weeks", len(p.weeks)), ("active_periods", len(p.periods)),
+            ("period_days", period_s / DAY), ("first_contact", p.first),
             ("last_contact", p.last), ("duration_days", (p.last_t - p.first_t) / DAY),
             ("recency_days", (end - p.last_t) / DAY), ("as_of", as_of),
             ("observed_days", (as_of_s - first_t) / DAY),
@@ -229,6 +240,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
             ("meetings", p.meetings), ("meeting_minutes", p.meeting_s / 60),
             ("calls", p.calls), ("call_minutes", p.call_s / 60),
             ("channels", len(p.channels)), ("synchronous", p.sync),
+            ("watched_contacts", p.watched),
             ("replies_ab", ab), ("replies_ba", ba), ("reply_latency_h", latency),
         ):  # fmt: skip
             out[name].append(value)

@@ -275,8 +275,10 @@ def _to_v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V4_IDENTITY_VERDICTS)
 
 
-DERIVED_VERSION = 1
-"""Bumped whenever a table of :data:`DERIVED` changes shape."""
+DERIVED_VERSION = 2
+"""Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
+``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
+and ``watched_contacts``, the contacts on channels whose dates say the store looked)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -284,12 +286,12 @@ DERIVED: dict[str, str] = {
         messages_ab BIGINT, messages_ba BIGINT, messages BIGINT,
         weighted_ab DOUBLE, weighted_ba DOUBLE, weighted_minutes DOUBLE,
         one_to_one_share DOUBLE, group_share DOUBLE,
-        active_days BIGINT, active_weeks BIGINT,
+        active_days BIGINT, active_weeks BIGINT, active_periods BIGINT, period_days DOUBLE,
         first_contact TIMESTAMPTZ, last_contact TIMESTAMPTZ,
         duration_days DOUBLE, recency_days DOUBLE, as_of TIMESTAMPTZ, observed_days DOUBLE,
         balance DOUBLE, two_way BOOLEAN,
         meetings BIGINT, meeting_minutes DOUBLE, calls BIGINT, call_minutes DOUBLE,
-        channels BIGINT, synchronous BIGINT,
+        channels BIGINT, synchronous BIGINT, watched_contacts BIGINT,
         replies_ab BIGINT, replies_ba BIGINT, reply_latency_h DOUBLE,
         mutual_contacts BIGINT, overlap DOUBLE,
         name_a VARCHAR, name_b VARCHAR, owner_a BOOLEAN, owner_b BOOLEAN,

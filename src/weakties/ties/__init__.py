@@ -34,6 +34,7 @@ from weakties.ties.strength import (
     DEFAULT_RULES,
     Band,
     BandRules,
+    Reference,
     Scores,
     StrengthParams,
     TieInputs,
@@ -56,6 +57,7 @@ __all__ = [
     "MODEL_VERSION",
     "Band",
     "BandRules",
+    "Reference",
     "Scores",
     "StrengthParams",
     "TieInputs",
@@ -149,14 +151,9 @@ def score(
     """Append scores, model band and explanation to a features table (the explanation
     NULL with ``explained=False``: see :func:`explanations`)."""
     inputs = TieInputs.from_table(features)
+    two_way = features.column("two_way").to_numpy(zero_copy_only=False).astype(np.bool_)
     s = scores(inputs, params)
-    bands = band(
-        strength=s.strength,
-        base=s.base,
-        decay=s.decay,
-        two_way=features.column("two_way").to_numpy(zero_copy_only=False).astype(np.bool_),
-        rules=rules,
-    )
+    bands = band(strength=s.strength, base=s.base, decay=s.decay, two_way=two_way, rules=rules)
     table = _append(features, s, bands)
     n = table.num_rows
     said = explanations(table) if explained else pa.nulls(n, pa.string())

@@ -143,6 +143,20 @@ BITMAP_MAX_DAYS = 4096
 BITMAP_MAX_CHANNELS = 62
 """Most channels counted with flags; more are counted with ``COUNT(DISTINCT ...)``."""
 
+PERIODS = 12
+"""Temporal stability is counted in periods of contact: the corpus's span (its first
+contact to ``as_of``) cut into this many equal periods, so that the grain suits the
+data: about a day in a fortnight's face-to-face study, about 25 days in the nine
+months of the MIT phone logs. Each period is at least :data:`MIN_PERIOD_S` and at
+most :data:`MAX_PERIOD_S` long (a mailbox of years counts months). See
+``docs/tie-model.md`` for how the number was chosen."""
+
+MIN_PERIOD_S = 3600
+"""Shortest period: an hour (a one-day log counts hours, not minutes)."""
+
+MAX_PERIOD_S = 2629746
+"""Longest period: a month (365.2425 / 12 days)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Counting:
@@ -199,15 +213,30 @@ def _channel_key(counting: Counting | None) -> str:
 
 
 def _distinct_counts(counting: Counting | None) -> str:
-    """The three distinct counts of the pairs aggregate, plainly or with bitmaps."""
+    """The four distinct counts of the pairs aggregate, plainly or with bitmaps."""
     if counting is None:
         return """COUNT(DISTINCT day_no) AS active_days,
            COUNT(DISTINCT week_no) AS active_weeks,
+           COUNT(DISTINCT period_no) AS active_periods,
            COUNT(DISTINCT channel_key) AS channels,"""
     first, last = counting.first_day, counting.last_day
     return f"""bit_count(bitstring_agg(day_no, {first}, {last})) AS active_days,
            bit_count(bitstring_agg(week_no, {(first + 3) // 7}, {(last + 3) // 7})) AS active_weeks,
+           bit_count(bitstring_agg(period_no, 0, {_last_period(counting)})) AS active_periods,
            CAST(bit_count(bit_or(channel_key)) AS BIGINT) AS channels,"""
+
+
+def _last_period(counting: Counting) -> int:
+    """The highest period number a contact can have: the periods are :data:`PERIODS`
+    equal parts of the span, or months when that is longer."""
+    span_s = (counting.last_day - counting.first_day + 1) * 86400
+    return max(PERIODS, -(-span_s // MAX_PERIOD_S))
+
+
+def _counted(alias: str) -> str:
+    """The condition for an interaction that counts as contact (``live``, ``span``)."""
+    return f"""NOT {alias}automated AND NOT {alias}bulk AND {_plausible(alias)}
+      AND unix_seconds({alias}ts) <= p.as_of_s"""
 
 
 def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
@@ -233,10 +262,23 @@ def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
 WITH params AS (
     SELECT {as_of_expr} AS as_of, unix_seconds({as_of_expr}) AS as_of_s
 ),
+span AS (  -- how long the store has looked (a connection's date says nothing of it),
+           -- and the length of the periods that span is counted in
+    SELECT first_t, LEAST(GREATEST((p.as_of_s - first_t + 1) / {PERIODS}, {MIN_PERIOD_S}),
+                          {MAX_PERIOD_S}) AS period_s
+    FROM (SELECT COALESCE(MIN(CASE WHEN i.channel NOT IN ({sql_list(UNWATCHED_CHANNELS)})
+                                   THEN unix_seconds(i.ts) END),
+                          MIN(unix_seconds(i.ts))) AS first_t
+          FROM interactions i CROSS JOIN params p WHERE {_counted("i.")})
+    CROSS JOIN params p
+),
 live AS (  -- what each contact needs of its interaction, worked out once per interaction
     SELECT i.interaction_id, i.ts, unix_seconds(i.ts) AS t, i.message_id, i.in_reply_to,
            CAST(FLOOR(unix_seconds(i.ts) / 86400) AS BIGINT) AS day_no,
            CAST(FLOOR((FLOOR(unix_seconds(i.ts) / 86400) + 3) / 7) AS BIGINT) AS week_no,
+           -- an older connection falls in the first period
+           CAST(GREATEST(FLOOR((unix_seconds(i.ts) - sp.first_t) / sp.period_s), 0) AS BIGINT)
+               AS period_no,
            {_channel_key(counting)} AS channel_key,
            COALESCE(i.duration_s, 0) AS dur_s,
            CASE WHEN i.channel = 'meeting' THEN 1 ELSE 0 END AS is_meeting,
@@ -246,10 +288,9 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
            CASE WHEN i.channel IN ({sql_list(MUTUAL_CHANNELS)})
                  AND (i.duration_s IS NULL OR i.duration_s > 0) THEN 1 ELSE 0 END AS took_part,
            CASE WHEN i.channel IN ({sql_list(UNDIRECTED_CHANNELS)}) THEN 1 ELSE 0 END AS undirected,
-           i.channel NOT IN ({sql_list(UNWATCHED_CHANNELS)}) AS watched
-    FROM interactions i CROSS JOIN params p
-    WHERE NOT i.automated AND NOT i.bulk AND {_plausible("i.")}
-      AND unix_seconds(i.ts) <= p.as_of_s
+           CASE WHEN i.channel IN ({sql_list(UNWATCHED_CHANNELS)}) THEN 0 ELSE 1 END AS watched
+    FROM interactions i CROSS JOIN params p CROSS JOIN span sp
+    WHERE {_counted("i.")}
 ),
 source_end AS (
     SELECT it.source_id, MAX(l.t) AS end_t
@@ -297,8 +338,9 @@ recipients AS (
     FROM who WHERE role_rank BETWEEN 1 AND 3
 ),
 contacts AS (
-    SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.channel_key,
-           l.dur_s, l.is_meeting, l.is_call, l.sync, l.took_part, l.undirected,
+    SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.period_no,
+           l.channel_key,
+           l.dur_s, l.is_meeting, l.is_call, l.sync, l.took_part, l.undirected, l.watched,
            CAST(CASE WHEN r.role_rank = 1 THEN 1.0 ELSE {CC_FACTOR} END AS DOUBLE) / r.n AS w
     FROM live l
     JOIN senders s ON s.interaction_id = l.interaction_id
@@ -321,6 +363,7 @@ pairs AS (
            SUM(sync) AS synchronous,
            SUM(took_part) AS took_part,
            SUM(undirected) AS undirected,
+           SUM(watched) AS watched,
            SUM(CASE WHEN src < dst THEN undirected ELSE 0 END) AS undirected_ab,
            SUM(CASE WHEN src > dst THEN undirected ELSE 0 END) AS undirected_ba
     FROM contacts
@@ -365,9 +408,6 @@ replies AS (
     FROM answers
     GROUP BY LEAST(replier, original_sender), GREATEST(replier, original_sender)
 ),
-span AS (  -- how long the store has looked: a connection's date says nothing of it
-    SELECT COALESCE(MIN(CASE WHEN watched THEN t END), MIN(t)) AS first_t FROM live
-),
 two_way AS (  -- a pair seen only in early-ending sources is seen until the latest of them
     SELECT p.*, unix_seconds(p.first_contact) AS first_t, unix_seconds(p.last_contact) AS last_t,
            CASE WHEN e.messages = p.messages_ab + p.messages_ba THEN e.until_t
@@ -384,7 +424,7 @@ SELECT w.person_a, w.person_b,
        w.weighted_ab, w.weighted_ba, w.weighted_minutes,
        w.one_to_one / (w.messages_ab + w.messages_ba) AS one_to_one_share,
        w.in_groups / (w.messages_ab + w.messages_ba) AS group_share,
-       w.active_days, w.active_weeks,
+       w.active_days, w.active_weeks, w.active_periods, span.period_s / 86400 AS period_days,
        w.first_contact, w.last_contact,
        -- what the store watched of it: an older connection dates the tie, not its history
        GREATEST(w.last_t - GREATEST(w.first_t, span.first_t), 0) / 86400 AS duration_days,
@@ -400,6 +440,7 @@ SELECT w.person_a, w.person_b,
        CAST(w.meetings AS BIGINT) AS meetings, w.meeting_minutes,
        CAST(w.calls AS BIGINT) AS calls, w.call_minutes,
        w.channels, CAST(w.synchronous AS BIGINT) AS synchronous,
+       CAST(w.watched AS BIGINT) AS watched_contacts,
        CAST(COALESCE(r.replies_ab, 0) AS BIGINT) AS replies_ab,
        CAST(COALESCE(r.replies_ba, 0) AS BIGINT) AS replies_ba,
        r.reply_latency_h,
