@@ -112,7 +112,7 @@ def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int) -> p
                  || ' ties; effective size ' || round(m.effective_size, 1)
                  || ', constraint ' || round(m.constraint_, 2) AS explanation
         FROM person_metrics m JOIN people p USING (person_id)
-        WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner
+        WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner AND m.degree > 0
         ORDER BY m.connector_score DESC, p.display_name LIMIT {int(limit)}
         """,
         [person_id],

@@ -254,7 +254,7 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
     recreate_derived(con)
 
 
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 """Bumped whenever a table of :data:`DERIVED` changes shape."""
 
 DERIVED: dict[str, str] = {
@@ -279,12 +279,16 @@ DERIVED: dict[str, str] = {
         bridge_score DOUBLE, is_bridge BOOLEAN, cross_community BOOLEAN
     )""",
     "person_metrics": """(
-        person_id BIGINT NOT NULL, community_id BIGINT, degree BIGINT,
+        person_id BIGINT NOT NULL, community_id BIGINT,
+        placed BOOLEAN,                -- in a community by one-way ties only: no measures
+        degree BIGINT,
         constraint_ DOUBLE, effective_size DOUBLE, communities_spanned BIGINT,
         betweenness DOUBLE, connector_score DOUBLE, model_version VARCHAR
     )""",
     "communities": """(
-        community_id BIGINT NOT NULL, size BIGINT, label VARCHAR, model_version VARCHAR
+        community_id BIGINT NOT NULL, size BIGINT,
+        placed BIGINT,                 -- members placed by one-way ties (counted in size)
+        label VARCHAR, model_version VARCHAR
     )""",
 }
 """The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`
