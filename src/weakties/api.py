@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
+from weakties.identity.flags import set_verdict
 from weakties.ingest import IngestReport, ingest_sources, resolve_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
@@ -166,6 +167,14 @@ def unpin(settings: Settings, address_a: str, address_b: str) -> bool:
     """Remove a pin; returns whether there was one."""
     with open_store(settings) as con:
         return unpin_tie(con, address_a, address_b)
+
+
+def flag(settings: Settings, address: str, *, automated: bool = True) -> list[str]:
+    """Record the user's verdict on a sender: automated (``flag``) or a person
+    (``automated=False``, ``unflag``); applied on the next analysis. Returns the
+    addresses it was recorded for."""
+    with open_store(settings) as con:
+        return set_verdict(con, address, automated)
 
 
 def export(settings: Settings, path: Path, fmt: str) -> tuple[int, int]:

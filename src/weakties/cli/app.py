@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import api
+from weakties.cli.flags import register as register_flags
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
@@ -75,7 +76,9 @@ def ingest(
 def people(
     ctx: typer.Context,
     search: Annotated[str | None, typer.Option(help="Filter by name or address.")] = None,
-    automated: Annotated[bool, typer.Option(help="Include robots and lists.")] = False,
+    automated: Annotated[
+        bool, typer.Option(help="Include robots, lists and broadcasters, and say why.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows (0: all).")] = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -83,7 +86,8 @@ def people(
     rows = api.people(
         _settings(ctx), search=search, include_automated=automated, limit=limit or None
     )
-    render(rows, fmt, title="People", brief=PEOPLE_COLUMNS)
+    brief = [*PEOPLE_COLUMNS[:-1], "automated", "why", "identities"] if automated else None
+    render(rows, fmt, title="People", brief=brief or PEOPLE_COLUMNS)
 
 
 @app.command()
@@ -125,3 +129,4 @@ def demo(
 
 
 register_understanding(app)
+register_flags(app)

@@ -2,7 +2,8 @@
 
 Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
 ``quarantine``, ``sources``, ``source_owners``, ``contacts``) are append-only and
-written by ingest; the user's own facts (``me``, ``tie_pins``) by their commands.
+written by ingest; the user's own facts (``me``, ``tie_pins``, ``sender_flags``) by
+their commands.
 Derived tables (``identities``, ``people``, ``organisations``, and the analysis:
 ``ties``, ``person_metrics``, ``communities``) are rebuilt from facts and stamped
 with the model version that made them. The analysis tables are declared in
@@ -24,7 +25,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -254,6 +255,25 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
     recreate_derived(con)
 
 
+_V4 = """
+-- The user's verdict on a sender: an automated sender (flag) or a person (unflag),
+-- whatever the rules of identity resolution say. Keyed by address, lower-cased.
+CREATE TABLE IF NOT EXISTS sender_flags (
+    address VARCHAR PRIMARY KEY,
+    automated BOOLEAN NOT NULL,        -- true: flagged; false: unflagged
+    flagged_at TIMESTAMPTZ NOT NULL
+);
+
+-- Why identity resolution set an address aside ('' when it did not).
+ALTER TABLE identities ADD COLUMN IF NOT EXISTS automated_why VARCHAR DEFAULT '';
+"""
+
+
+def _to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    """The user's verdicts on senders arrive, and identities say why they are automated."""
+    con.execute(_V4)
+
+
 DERIVED_VERSION = 2
 """Bumped whenever a table of :data:`DERIVED` changes shape."""
 
@@ -315,8 +335,9 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V2_FACTS)
     con.execute(_V1)
     con.execute(_V3)
+    con.execute(_V4)
     recreate_derived(con)
 
 
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}
