@@ -54,6 +54,5 @@ def verdicts(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Every verdict, newest first: address, automated (True: flagged), flagged_at."""
     return arrow(
         con,
-        "SELECT address, automated, flagged_at FROM sender_flags "
-        "ORDER BY flagged_at DESC, address",
+        "SELECT address, automated, flagged_at FROM sender_flags ORDER BY flagged_at DESC, address",
     )
