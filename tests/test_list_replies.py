@@ -95,3 +95,28 @@ def test_the_list_address_and_the_unanswered_stay_out(store: Settings) -> None:
     assert LIST not in named and "cy@home.example" not in named
     people = {r["identities"] for r in api.people(store, include_automated=True).to_pylist()}
     assert "cy@home.example" in people  # Cy is a person, seen, with no tie
+
+
+def test_a_real_list_archive_gives_ties_between_its_people(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """R-package-devel, 2019 Q1 (pipermail, 387 posts): 0 ties before replies counted."""
+    settings = Settings(db_path=tmp_path / "store.duckdb")
+    api.ingest(settings, [shared_data / "mailing-lists" / "r-package-devel" / "2019q1.txt"])
+    summary = api.analyze(settings)
+    assert summary.ties > 100
+    assert summary.ties - summary.ties_by_band.get("one-way", 0) > 40  # reciprocated
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    try:
+        (restored, hidden, fake_orgs) = con.execute(
+            """
+            SELECT count(*) FILTER (WHERE address LIKE '%@gmail.com'),
+                   count(*) FILTER (WHERE address LIKE '%.invalid'),
+                   (SELECT count(*) FROM organisations WHERE org_domain LIKE '%|%'
+                      OR org_domain LIKE '%.invalid')
+            FROM identities
+            """
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert restored >= 15 and hidden > 0 and fake_orgs == 0
