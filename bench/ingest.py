@@ -183,7 +183,7 @@ def _stage_clocks() -> dict[str, float]:
             add("close", start)
 
     api.open_store = timed_store
-    clock(api, "resolve_paths", "discover")
+    clock(api, "survey_paths", "discover")
     clock(ingest, "write_batch", "write")
     clock(ingest, "infer_owner", "owners")
     clock(ingest, "_rebuild_derived", "people")

@@ -270,6 +270,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     times = {row[0]: row[1] for row in messages if not row[4]}
     rows = con.execute(_ROWS, [as_of_s]).fetchall()
     until = _observed(con, times)
+    latest_end = max(until.values(), default=as_of_s)  # when the last source ends
     pairs, senders_of = _contacts(rows, until)
     senders_of.update(_post_senders(con.execute(_POST_ROWS, [as_of_s]).fetchall()))
     _list_replies(messages, senders_of, pairs, max(until.values(), default=None))
@@ -283,6 +284,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
         ab, ba, latency = replies.get((a, b), (0, 0, float("nan")))
         top = max(reach_ab, reach_ba)
         end = min(as_of_s, p.until_t if p.until_t is not None else as_of_s)
+        end += max(0, as_of_s - latest_end)  # as_of after every source ended
         for name, value in (
             ("person_a", a), ("person_b", b), ("messages_ab", p.messages_ab),
             ("messages_ba", p.messages_ba), ("messages", messages),

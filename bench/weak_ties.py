@@ -37,6 +37,11 @@ from weakties.store.db import arrow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "snap-email-eu-core"
+START_S = 1_072_915_200
+"""2004-01-01T00:00:00Z, within the span of email-Eu's own times (September 2003 to
+December 2005 in scholp-email-Eu/email-Eu-times): a Thursday like 1970-01-01, so that
+every day and week falls as it did counted from 0."""
+
 DEPARTMENTS = (1, 2, 3, 4)
 MARKS = (0.5, 0.8, 0.9)
 GRID = np.linspace(0.0, 1.0, 101)
@@ -46,7 +51,9 @@ def write_log(folder: Path, out: Path) -> int:
     """The four department streams as one interaction log; returns the e-mails written.
 
     Node ids are per department, so each is prefixed with its department. Time t is
-    seconds from an anonymised start; it is written as Unix seconds.
+    seconds from an anonymised start; it is written as Unix seconds from
+    :data:`START_S`, so that it reads as a plausible date (a log's times before 1985 are
+    flagged implausible and left out of ties, as in mail).
     """
     written = 0
     with out.open("w") as fh:
@@ -61,7 +68,7 @@ def write_log(folder: Path, out: Path) -> int:
             for (t, src), dsts in sorted(emails.items(), key=lambda e: (int(e[0][0]), e[0][1])):
                 receivers = ";".join(f"d{dept}:{d}" for d in dict.fromkeys(dsts) if d != src)
                 if receivers:
-                    fh.write(f"{t},email,d{dept}:{src},{receivers}\n")
+                    fh.write(f"{START_S + int(t)},email,d{dept}:{src},{receivers}\n")
                     written += 1
     return written
 

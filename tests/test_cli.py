@@ -69,7 +69,9 @@ def test_ties_person_and_structure(demo: tuple[Path, Path]) -> None:
     assert strong and all(t["band"] == "strong" for t in strong)
     close = truth.close[0]
     mine = json.loads(ok(db, "ties", "--person", close, "--format", "json"))
-    assert mine and all(t["person_id"] is not None for t in mine)
+    assert mine and all(t["id_b"] is not None for t in mine)
+    assert len({t["id_a"] for t in mine}) == 1  # the person is always person_a
+    assert list(mine[0]) == list(strong[0])  # the columns of `ties`, in the same order
     assert "Strongest ties" in ok(db, "person", close)
     connectors = json.loads(ok(db, "connectors", "--format", "json"))
     assert connectors == sorted(connectors, key=lambda r: -r["connector_score"])
@@ -166,20 +168,23 @@ def test_analyze_without_a_store_or_without_interactions(tmp_path: Path) -> None
 
 def test_unanalysed_store_and_bad_options(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
-    log = _write(tmp_path / "log.csv", b"timestamp,channel,sender,recipients\n0,email,a,b\n")
+    log = _write(
+        tmp_path / "log.csv", b"timestamp,channel,sender,recipients\n2024-01-01,email,a,b\n"
+    )
     ok(db, "ingest", str(log))
     for args, words in (
         (("ties",), "weakties analyze"),
         (("ties", "--band", "bogus"), "weakties analyze"),
-        (("person", "nobody"), "Nobody called"),
+        (("person", "nobody"), "weakties analyze"),
         (("people", "--format", "xml"), "xml"),
     ):
         result = run(db, *args)
         assert result.returncode == 2, args
         assert words in result.stderr and "Traceback" not in result.stderr
     ok(db, "analyze")
-    result = run(db, "ties", "--band", "bogus")
-    assert result.returncode == 2 and "Unknown band" in result.stderr
+    for args, words in ((("ties", "--band", "bogus"), "Unknown band"), (("person", "x"), "Nobody")):
+        result = run(db, *args)
+        assert result.returncode == 2 and words in result.stderr
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -196,3 +201,22 @@ def _mkdir(path: Path) -> Path:
     path.mkdir()
     (path / "notes.md").write_text("# nothing\n")
     return path
+
+
+def test_the_script_itself_exits_2_in_one_line(tmp_path: Path) -> None:
+    """Through `python -m weakties` (what the script runs): the exit code reaches the
+    shell, and stderr holds one line and no traceback."""
+    lite = tmp_path / "x.sqlite"
+    lite.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    db = tmp_path / "s.duckdb"
+    for store, args in (
+        (db, ("init", "--me", "")),
+        (db, ("ties", "--limit", "-1")),
+        (lite, ("stats",)),
+        (db, ("export", str(tmp_path))),
+    ):
+        result = run(store, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    version = run(db, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("weakties ")

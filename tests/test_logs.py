@@ -66,8 +66,9 @@ def test_rows_become_interactions_or_quarantine(tmp_path: Path) -> None:
 
 def test_a_broken_line_or_byte_costs_one_row_not_the_log(tmp_path: Path) -> None:
     """Lines with too few or too many fields and values that are not UTF-8 are
-    quarantined, each once and in file order; every other row is read, a quoted
-    line break included, and a second ingest knows them all."""
+    quarantined, each once, in file order and under its own row number (rows after a
+    broken line keep theirs); every other row is read, a quoted line break included,
+    and a second ingest knows them all."""
     good = "2024-03-0{},email,ana@acme.example,bo@acme.example\n"
     path = tmp_path / "log.csv"
     path.write_bytes(
@@ -84,18 +85,21 @@ def test_a_broken_line_or_byte_costs_one_row_not_the_log(tmp_path: Path) -> None
     records = _records(path)
     kinds = [(r.location.rpartition("#")[2], getattr(r, "reason", "")) for r in records]
     assert kinds == [
-        ("row1", ""),
-        ("row2", "bad-encoding"),
-        ("row3", ""),
+        ("row1", "bad-row"),
+        ("row2", ""),
+        ("row3", "bad-encoding"),
         ("row4", ""),
-        ("bad1", "bad-row"),
-        ("bad2", "bad-row"),
+        ("row5", "bad-row"),
+        ("row6", ""),
     ]
-    quoted = records[2]
+    quoted = records[3]
     assert isinstance(quoted, Interaction)
     assert [p.address for p in quoted.participants[1:]] == ["bo@acme.example", "cy@acme.example"]
-    assert isinstance(records[4], Quarantined) and "3 fields, not 4" in records[4].detail
-    assert isinstance(records[1], Quarantined) and "sender" in records[1].detail
+    assert isinstance(records[0], Quarantined) and "3 fields, not 4" in records[0].detail
+    assert isinstance(records[4], Quarantined) and "5 fields, not 4" in records[4].detail
+    assert isinstance(records[2], Quarantined) and "sender" in records[2].detail
+    last = records[5]
+    assert isinstance(last, Interaction) and last.timestamp.day == 6  # row 6 is 2024-03-06
     con = connect(tmp_path / "s.duckdb")
     first = ingest_sources(con, [LogSource(path)], Settings()).totals
     assert (first.read, first.stored, first.quarantined) == (6, 3, 3)
@@ -229,3 +233,108 @@ def test_row_keys_are_content_and_rank(tmp_path: Path) -> None:
         for row in (rows[0], rows[3])
     ]
     assert keys == [f"row:{digest[0]}:{k}" for k in range(3)] + [f"row:{digest[1]}:0"]
+
+
+def test_a_null_in_a_parquet_list_drops_the_item_not_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "nulls.parquet"
+    table = pa.table(
+        {
+            "timestamp": ["2024-03-01T09:00:00Z", "2024-03-02T09:00:00Z", "2024-03-03T09:00:00Z"],
+            "channel": ["email"] * 3,
+            "sender": ["a@x.example"] * 3,
+            "recipients": pa.array(
+                [["b@x.example", None, "c@x.example"], None, [None]], pa.list_(pa.string())
+            ),
+        }
+    )
+    pq.write_table(table, path)
+    first, second, third = _records(path)
+    assert isinstance(first, Interaction)
+    assert [p.address for p in first.participants] == ["a@x.example", "b@x.example", "c@x.example"]
+    assert isinstance(second, Quarantined) and second.reason == "no-recipients"
+    assert isinstance(third, Quarantined) and third.reason == "no-recipients"
+    sliced = tmp_path / "sliced.parquet"  # list arrays that start inside their values
+    pq.write_table(table.slice(1, 2), sliced, row_group_size=1)
+    assert [getattr(r, "reason", "") for r in _records(sliced)] == ["no-recipients"] * 2
+
+
+@pytest.mark.parametrize("duration", ["inf", "-inf", "nan", "1e300", "604801", "-1", "ten"])
+def test_impossible_durations_are_quarantined(tmp_path: Path, duration: str) -> None:
+    path = _write(
+        tmp_path,
+        "timestamp,channel,sender,recipients,duration_s\n"
+        f"2024-03-01,call,a@x.example,b@x.example,{duration}\n"
+        "2024-03-01,call,a@x.example,b@x.example,604800\n",  # a week: the longest kept
+    )
+    bad, week = _records(path)
+    assert isinstance(bad, Quarantined) and bad.reason == "bad-duration"
+    assert bad.location.endswith("#row1") and duration in bad.detail
+    assert isinstance(week, Interaction) and week.duration_s == 604800.0
+
+
+@pytest.mark.parametrize(
+    ("stamp", "flag"),
+    [
+        ("-5", "implausible"),
+        ("0", "implausible"),
+        ("1970-01-01T00:00:00Z", "implausible"),
+        ("473385599", "implausible"),  # 1984-12-31: before 1985, like mail
+        ("2024-03-01T09:00:00Z", None),
+        ("{soon}", None),
+        ("{later}", "implausible"),  # over a day after the ingest
+    ],
+)
+def test_implausible_times_are_flagged_as_in_mail(
+    tmp_path: Path, stamp: str, flag: str | None
+) -> None:
+    now = datetime.now(UTC).timestamp()
+    text = stamp.format(soon=int(now + 3600), later=int(now + 3 * 86400))
+    path = _write(tmp_path, f"timestamp,channel,sender,recipients\n{text},email,a@x.org,b@x.org\n")
+    (record,) = _records(path)
+    assert isinstance(record, Interaction)
+    assert record.date_flag == flag
+    con = connect(tmp_path / "s.duckdb")
+    ingest_sources(con, [LogSource(path)], Settings())
+    assert con.execute("SELECT date_flag FROM interactions").fetchall() == [(flag,)]
+    con.close()
+
+
+def test_row_numbers_do_not_drift_after_a_broken_line(tmp_path: Path) -> None:
+    """Over several of Arrow's blocks (1 MiB each), every row keeps its own number:
+    stored rows and broken lines alike, in file order."""
+    pad = "t" * 200  # long rows: three blocks in few rows
+    lines = []
+    for n in range(1, 10001):
+        if n % 1001 == 0:
+            lines.append(f"2024-01-01,email,a{n}@x.org,{pad}")  # a field short
+        elif n % 777 == 0:
+            lines.append(f"2024-01-01,email,a{n}@x.org,b@x.org,{pad},extra")
+        else:
+            lines.append(f"2024-01-01,email,a{n}@x.org,b@x.org,{pad}")
+    header = "timestamp,channel,sender,recipients,thread_id\n"
+    path = _write(tmp_path, header + "\n".join(lines) + "\n")
+    assert path.stat().st_size > 2 << 20
+    records = list(LogSource(path).records())
+    assert [r.location.rpartition("#row")[2] for r in records] == [str(n) for n in range(1, 10001)]
+    for n, record in enumerate(records, 1):
+        if n % 1001 == 0 or n % 777 == 0:
+            assert isinstance(record, Quarantined) and record.reason == "bad-row", n
+        else:
+            assert isinstance(record, Interaction), n
+            assert record.participants[0].address == f"a{n}@x.org"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"timestamp,channel,sender,recipients\n",
+        b"\xef\xbb\xbftimestamp,channel,sender,recipients\r\n\r\n",
+    ],
+)
+def test_a_log_without_rows_is_empty(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    assert LogSource(path).estimate() == 0
+    full = _write(tmp_path)
+    assert LogSource(full).estimate() is None  # unknown, not zero

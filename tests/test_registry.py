@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import shutil
 import sys
@@ -13,13 +14,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from weakties import api
+from weakties.cli.summary import print_ingest_report
+from weakties.config import Settings
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
+from weakties.ingest import ingest_sources
 from weakties.records import Interaction
+from weakties.sources.base import describe
+from weakties.sources.csvlog import LogSource
 from weakties.sources.eml import EmlSource
 from weakties.sources.maildir import MaildirSource
 from weakties.sources.mbox import MboxSource
-from weakties.sources.registry import Kind, classify, discover
+from weakties.sources.registry import Kind, classify, discover, survey
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
 
@@ -241,3 +249,63 @@ def test_compressed_mailboxes_and_messages_in_a_folder_are_read(
     assert records and all(isinstance(r, Interaction) for r in records)
     plain = [r for r in MboxSource(MAIL / "mbox" / "crlf.mbox").records()]
     assert len(records) == len(plain) + 1
+
+
+def _folder_of_everything(root: Path) -> Path:
+    """Mail beside files that no format reads, and files plainly not mail."""
+    import tarfile
+    import zipfile
+
+    folder = root / "mail"
+    folder.mkdir()
+    shutil.copy(MAIL / "mbox" / "crlf.mbox", folder / "inbox.mbox")
+    with zipfile.ZipFile(folder / "x.zip", "w") as archive:
+        archive.writestr("inside.eml", (MAIL / "eml" / "list.eml").read_bytes())
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w") as tar:
+        tar.add(MAIL / "eml" / "list.eml", arcname="list.eml")
+    (folder / "old.tar.gz").write_bytes(gzip.compress(packed.getvalue()))
+    (folder / "y.bin").write_bytes(bytes(range(256)) * 8)
+    (folder / "data.txt").write_text("a table of figures\n1 2 3\n")
+    (folder / "empty.csv").write_text("timestamp,channel,sender,recipients\n")
+    for quiet in ("README.md", "corpora-README.txt", "notes.txt", "dovecot-uidlist", "x.msf"):
+        (folder / quiet).write_text("nothing to see\n")
+    return folder
+
+
+def test_files_nothing_reads_are_named_not_passed_over(tmp_path: Path) -> None:
+    found = survey([_folder_of_everything(tmp_path)])
+    assert shape(found.sources) == [("MboxSource", "inbox.mbox")]
+    assert sorted((f.path.name, f.what) for f in found.not_read) == [
+        ("data.txt", "text, not mail"),
+        ("empty.csv", "empty"),
+        ("old.tar.gz", "archive"),
+        ("x.zip", "archive"),
+        ("y.bin", "binary"),
+    ]
+    line = describe(found.not_read)
+    assert line.startswith("5 files not read: ") and "x.zip (archive)" in line
+    assert "\n" not in line
+
+
+def test_a_folder_of_nothing_readable_says_what_it_holds(tmp_path: Path) -> None:
+    folder = _folder_of_everything(tmp_path)
+    (folder / "inbox.mbox").unlink()
+    with pytest.raises(EmptyInputError, match=r"no mail found in this folder \(5 files not read"):
+        discover([folder])
+
+
+def test_ingest_reports_them_and_stores_no_empty_source(tmp_path: Path) -> None:
+    folder = _folder_of_everything(tmp_path)
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    report = api.ingest(settings, [folder])
+    assert [s.label for s in report.sources] == ["inbox.mbox"]
+    assert len(report.not_read) == 5
+    out = io.StringIO()
+    print_ingest_report(Console(file=out, width=200), report)
+    assert "5 files not read:" in out.getvalue() and "y.bin (binary)" in out.getvalue()
+    # A source that yields nothing, even given directly, is never entered in the store.
+    with api.open_store(settings) as con:
+        again = ingest_sources(con, [LogSource(folder / "empty.csv")], settings)
+    assert again.sources == [] and [f.what for f in again.not_read] == ["empty"]
+    assert [s["label"] for s in api.sources(settings).to_pylist()] == ["inbox.mbox"]

@@ -50,16 +50,23 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.db_path
 
 
-def test_features_query_matches_the_plain_python_definition(store: Path) -> None:
+@pytest.mark.parametrize("after_end", [timedelta(0), timedelta(days=3 * 365)])
+def test_features_query_matches_the_plain_python_definition(
+    store: Path, after_end: timedelta
+) -> None:
+    """At the end of the store, and judged three years after it (recency then counts
+    the years since every source ended)."""
     con = connect(store)
-    as_of = latest_timestamp(con)
-    assert as_of is not None
+    end = latest_timestamp(con)
+    assert end is not None
+    as_of = end + after_end
     ours = tie_features(con, as_of).sort_by([("person_a", "ascending"), ("person_b", "ascending")])
     theirs = reference_features.tie_features(con, as_of)
     con.close()
     assert ours.num_rows == theirs.num_rows > 150
     assert sum(theirs.column("replies_ab").to_pylist()) > 50  # replies are exercised
     assert sum(theirs.column("meetings").to_pylist()) > 20  # and meetings
+    assert min(theirs.column("recency_days").to_pylist()) >= after_end.days
     for name in theirs.column_names:
         a, b = ours.column(name).to_pylist(), theirs.column(name).to_pylist()
         for x, y in zip(a, b, strict=True):

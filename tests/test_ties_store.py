@@ -304,7 +304,8 @@ def test_automated_and_bulk_are_left_out(office: Store) -> None:
 
 def test_recency_is_judged_against_the_end_of_the_sources_that_saw_the_tie(store: Store) -> None:
     """Mailbox 1 ends on 31 January, mailbox 2 on 31 March: a tie seen only in mailbox 1
-    has been silent since its last message until 31 January, not until March."""
+    has been silent since its last message until 31 January, not until March. Judged a
+    month after every mailbox ended, every tie has been silent a month longer."""
     _people(store)
     first_end, last_end = datetime(2001, 1, 31, tzinfo=UTC), datetime(2001, 3, 31, tzinfo=UTC)
     store.send(first_end, ME, [CAROL], sources=[1])  # mailbox 1's last message
@@ -314,13 +315,14 @@ def test_recency_is_judged_against_the_end_of_the_sources_that_saw_the_tie(store
     store.send(first_end - 20 * DAY, ME, [ERIN], sources=[1, 2])  # filed in both
     store.send(first_end - 25 * DAY, ME, [ALICE], sources=[1])
     store.send(first_end - 50 * DAY, ALICE, [ME], sources=[2])
-    ties = _ties(store, as_of=datetime(2001, 4, 30, tzinfo=UTC))
-    assert ties[ME, BOB]["recency_days"] == pytest.approx(30.0)
-    assert ties[ME, CAROL]["recency_days"] == pytest.approx(0.0)
-    assert ties[ME, DAN]["recency_days"] == pytest.approx(0.0)
-    # Seen by the later mailbox too: silent until its end.
-    assert ties[ME, ERIN]["recency_days"] == pytest.approx(59.0 + 20.0)
-    assert ties[ME, ALICE]["recency_days"] == pytest.approx(59.0 + 25.0)
+    for as_of, after in ((last_end, 0.0), (datetime(2001, 4, 30, tzinfo=UTC), 30.0)):
+        ties = _ties(store, as_of=as_of)
+        assert ties[ME, BOB]["recency_days"] == pytest.approx(30.0 + after)
+        assert ties[ME, CAROL]["recency_days"] == pytest.approx(0.0 + after)
+        assert ties[ME, DAN]["recency_days"] == pytest.approx(0.0 + after)
+        # Seen by the later mailbox too: silent until its end.
+        assert ties[ME, ERIN]["recency_days"] == pytest.approx(59.0 + 20.0 + after)
+        assert ties[ME, ALICE]["recency_days"] == pytest.approx(59.0 + 25.0 + after)
 
 
 def test_as_of_defaults_to_latest_interaction(office: Store) -> None:

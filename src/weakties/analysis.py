@@ -87,13 +87,16 @@ def analyze(
 ) -> AnalysisSummary:
     """Rebuild people, ties, communities, bridges and brokerage from the facts.
 
-    An empty store is an input error: there is nothing to analyse yet.
+    An empty store is an input error: there is nothing to analyse yet; so is an
+    ``as_of`` before the first interaction (the analysis in the store is left as it is).
     """
     if not _count(con, "SELECT count(*) FROM interactions"):
         raise InputError(
             "Nothing to analyse: the store holds no interactions yet.",
             "Ingest mail or an interaction log first: weakties ingest PATH.",
         )
+    if as_of is not None:
+        _check_as_of(con, as_of)
     with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():
         return _analyze(con, as_of, progress)
 
@@ -130,7 +133,7 @@ def _analyze(
         metrics = _people_table(g, found, brokerage, placed)
         groups = _communities_table(found, labels, placed)
         writing.result()
-        stamp = derived.AnalysisStamp(MODEL_VERSION, _as_of(ties), facts)
+        stamp = derived.AnalysisStamp(MODEL_VERSION, _as_of(ties) or as_of, facts)
         derived.publish(con, stamp, metrics=metrics, communities=groups)
     step.done()
     bands = ties.group_by("band").aggregate([("band", "count")]).to_pylist()
@@ -145,7 +148,7 @@ def _analyze(
         modularity=found.modularity,
         resolution=found.resolution,
         bridges=int(bridges.is_bridge.sum()),
-        as_of=_as_of(ties),
+        as_of=_as_of(ties) or as_of,
     )
 
 
@@ -320,6 +323,23 @@ def _communities_table(
             "model_version": pa.array([MODEL_VERSION] * sizes.size, pa.string()),
         }
     )
+
+
+def _check_as_of(con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
+    """An ``as_of`` before every dated interaction would judge nothing: refuse it."""
+    row = first_row(
+        con.execute(
+            "SELECT min(ts) FROM interactions "
+            "WHERE ts IS NOT NULL AND (date_flag IS NULL OR date_flag <> 'implausible')"
+        )
+    )
+    first = row[0] if row else None
+    if isinstance(first, datetime) and as_of < first:
+        raise InputError(
+            f"Nothing had happened by {as_of:%Y-%m-%d %H:%M}: the store's first "
+            f"interaction is of {first:%Y-%m-%d}.",
+            "Pass a later --as-of, or none to judge as of the latest interaction.",
+        )
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -15,7 +15,7 @@ import pyarrow as pa
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
 from weakties.identity.flags import set_verdict
-from weakties.ingest import IngestReport, ingest_sources, resolve_paths
+from weakties.ingest import IngestReport, ingest_sources, survey_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
@@ -45,6 +45,8 @@ def open_store(
 def init(settings: Settings, me: Sequence[str]) -> list[str]:
     """Name the owner's addresses (replacing any named before); returns them normalised."""
     addresses = sorted({a.strip().strip("<>").lower() for a in me if a.strip()})
+    if not addresses:
+        raise InputError("No address given.", "Give yours like --me you@example.com.")
     bad = [a for a in addresses if not _ADDRESS.match(a)]
     if bad:
         raise InputError(
@@ -61,10 +63,11 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 def ingest(
     settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
 ) -> IngestReport:
-    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`."""
-    sources = resolve_paths(paths)
+    """Read every path (mail, logs) into the store; see :mod:`weakties.ingest`. The
+    report names the files in folders given that nothing read (``not_read``)."""
+    found = survey_paths(paths)
     with open_store(settings) as con:
-        return ingest_sources(con, sources, settings, progress)
+        return ingest_sources(con, found.sources, settings, progress, found.not_read)
 
 
 def people(
@@ -75,26 +78,76 @@ def people(
     limit: int | None = None,
 ) -> pa.Table:
     """People with counts, first/last seen, organisation and identities."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return reads.people(con, search=search, include_automated=include_automated, limit=limit)
+        return reads.people(con, search=search, include_automated=include_automated, limit=rows)
 
 
-def quarantine(settings: Settings, *, reason: str | None = None) -> pa.Table:
+def quarantine(
+    settings: Settings, *, reason: str | None = None, limit: int | None = None
+) -> pa.Table:
     """Records set aside at ingest, with their location and reason."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return reads.quarantine(con, reason=reason)
+        return reads.quarantine(con, reason=reason, limit=rows)
 
 
-def sources(settings: Settings) -> pa.Table:
+def sources(settings: Settings, *, limit: int | None = None) -> pa.Table:
     """Ingested sources with owners and counts."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return reads.sources(con)
+        return reads.sources(con, limit=rows)
+
+
+def _rows(limit: int | None) -> int | None:
+    """A listing's row limit (None or 0: every row); a negative one is an input error."""
+    if limit is not None and limit < 0:
+        raise InputError(f"A limit of {limit} rows is negative.", "Give 0 for all, or more.")
+    return limit or None
 
 
 def stats(settings: Settings) -> reads.StoreStats:
     """A summary of the store."""
     with open_store(settings, read_only=True) as con:
         return reads.stats(con)
+
+
+def prepare_demo_store(settings: Settings, *, force: bool = False) -> None:
+    """Make ready the store the demo will fill with its sample organisation.
+
+    A store that holds anything else (sources, or your addresses from ``init``) is
+    refused with :class:`InputError` unless ``force``: made-up people mixed into real
+    mail cannot be taken out again. A store the demo starts is marked as the demo's,
+    so that running the demo again into it is allowed.
+    """
+    if settings.db_path.exists():
+        with open_store(settings, read_only=True) as con:
+            held = _other_data(con)
+        if held and not force:
+            raise InputError(
+                f"{settings.db_path} already holds {held}; the demo would mix a made-up "
+                "organisation into it.",
+                "Pass another --db (or none), or --force to add it anyway.",
+            )
+        if held:
+            return
+    with open_store(settings) as con:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'demo')", [_MADE_BY])
+
+
+_MADE_BY = "made_by"
+
+
+def _other_data(con: duckdb.DuckDBPyConnection) -> str:
+    """What the store holds that the demo did not put there ('' for nothing)."""
+    mark = con.execute("SELECT value FROM meta WHERE key = ?", [_MADE_BY]).fetchall()
+    if mark and mark[0][0] == "demo":
+        return ""
+    ((n_sources,),) = con.execute("SELECT count(*) FROM sources").fetchall()
+    ((n_me,),) = con.execute("SELECT count(*) FROM me").fetchall()
+    if n_sources:
+        return f"{n_sources:,} source{'s' if n_sources != 1 else ''} of its own"
+    return "your addresses (weakties init)" if n_me else ""
 
 
 # --- Understanding: ties, structure, the owner's view -------------------------------
@@ -121,37 +174,46 @@ def ties(
     person: str | None = None,
     limit: int | None = None,
 ) -> pa.Table:
-    """Ties with strength, band and explanation; optionally one band or one person's."""
+    """Ties with strength, band and explanation; optionally one band or one person's
+    (see :data:`weakties.insights.queries.TIE_COLUMNS`)."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return queries.ties(con, band=band, person=person, limit=limit)
+        return queries.ties(con, band=band, person=person, limit=rows)
 
 
 def connectors(settings: Settings, *, limit: int | None = 20) -> pa.Table:
     """People ranked by how many worlds they span (brokerage)."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return queries.connectors(con, limit=limit)
+        return queries.connectors(con, limit=rows)
 
 
 def bridges(settings: Settings, *, limit: int | None = 20) -> pa.Table:
     """Ties that link communities or whose ends share few contacts."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return queries.bridges(con, limit=limit)
+        return queries.bridges(con, limit=rows)
 
 
 def communities(settings: Settings, *, limit: int | None = None) -> pa.Table:
     """Communities with readable labels, largest first."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return queries.communities(con, limit=limit)
+        return queries.communities(con, limit=rows)
 
 
-def person(settings: Settings, query: str, *, limit: int = 10) -> PersonProfile:
-    """A person's profile: identities, community, brokerage, and their ties by kind."""
+def person(settings: Settings, query: str, *, limit: int | None = 10) -> PersonProfile:
+    """A person's profile: identities, community, brokerage, and at most ``limit`` of
+    their ties of each kind (None or 0: all)."""
+    rows = _rows(limit)
     with open_store(settings, read_only=True) as con:
-        return profile(con, find_person(con, query), limit=limit)
+        queries.require_analysis(con)
+        return profile(con, find_person(con, query), limit=rows)
 
 
-def owner_views(settings: Settings, *, limit: int = 10) -> list[EgoView]:
+def owner_views(settings: Settings, *, limit: int | None = 10) -> list[EgoView]:
     """For each owner of the store: strongest, bridging weak and dormant ties, connectors."""
+    limit = _rows(limit)
     with open_store(settings, read_only=True) as con:
         queries.require_analysis(con)
         return [ego_view(con, pid, limit=limit) for pid, _ in owners(con)]
@@ -177,9 +239,11 @@ def flag(settings: Settings, address: str, *, automated: bool = True) -> list[st
         return set_verdict(con, address, automated)
 
 
-def export(settings: Settings, path: Path, fmt: str) -> tuple[int, int]:
-    """Write the graph (GraphML or GEXF) with strength, band and community attributes."""
-    from weakties.export import export_graph
+def export(settings: Settings, path: Path, fmt: str | None = None) -> tuple[int, int]:
+    """Write the graph (GraphML or GEXF, by default as the file's name says) with
+    strength, band and community attributes."""
+    from weakties.export import export_format, export_graph
 
+    chosen = export_format(path, fmt)
     with open_store(settings, read_only=True) as con:
-        return export_graph(con, path, fmt)
+        return export_graph(con, path, chosen)

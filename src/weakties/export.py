@@ -35,17 +35,48 @@ _EDGE_SQL = """
 """
 
 
-def export_graph(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[int, int]:
-    """Write the analysed graph to ``path``; returns (nodes, edges)."""
-    if fmt not in FORMATS:
+def export_format(path: Path, fmt: str | None) -> str:
+    """The format to write ``path`` in: ``fmt`` when given, else the one its suffix names.
+
+    Raises :class:`InputError` for an unknown format, a name that says none, or a name
+    that says another format than ``fmt`` (a ``.gexf`` holding GraphML opens nowhere).
+    """
+    named = path.suffix.lower().lstrip(".")
+    if fmt is not None and fmt.lower() not in FORMATS:
         raise InputError(f"Unknown export format {fmt!r}.", f"Use one of: {', '.join(FORMATS)}.")
+    if fmt is None:
+        if named not in FORMATS:
+            raise InputError(
+                f"Cannot tell the format from the name {path.name!r}.",
+                "Name the file .graphml or .gexf, or pass --format graphml|gexf.",
+            )
+        return named
+    if named in FORMATS and named != fmt.lower():
+        raise InputError(
+            f"{path.name} is named .{named} but --format is {fmt}.",
+            f"Name the file .{fmt.lower()}, or leave --format out.",
+        )
+    return fmt.lower()
+
+
+def export_graph(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[int, int]:
+    """Write the analysed graph to ``path`` in ``fmt`` (see :func:`export_format`);
+    returns (nodes, edges)."""
+    fmt = export_format(path, fmt)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder.", "Give the path of a file to write.")
     require_analysis(con)
     nodes, edges = arrow(con, _NODE_SQL), arrow(con, _EDGE_SQL)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "graphml":
-        _graphml(nodes, edges, path)
-    else:
-        _gexf(nodes, edges, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "graphml":
+            _graphml(nodes, edges, path)
+        else:
+            _gexf(nodes, edges, path)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write {path}: {exc.strerror or exc}.", "Check the path and its permissions."
+        ) from exc
     return nodes.num_rows, edges.num_rows
 
 

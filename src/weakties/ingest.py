@@ -7,10 +7,12 @@ The core knows nothing of terminals: progress is reported through the small
 from __future__ import annotations
 
 import getpass
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -18,7 +20,7 @@ from weakties.config import Settings
 from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
-from weakties.sources.base import Source
+from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
@@ -29,6 +31,9 @@ from weakties.store.tuning import (
 )
 from weakties.store.writer import BatchCounts, write_batch
 from weakties.text.addresses import canonical_name
+
+if TYPE_CHECKING:
+    from weakties.sources.registry import Survey
 
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
@@ -53,11 +58,13 @@ class SourceReport:
 
 @dataclass(slots=True)
 class IngestReport:
-    """The summary of one ingest run."""
+    """The summary of one ingest run; ``not_read`` lists the files given (or found in a
+    folder given) that nothing read, and sources that held no record at all."""
 
     run_id: int
     sources: list[SourceReport]
     totals: BatchCounts
+    not_read: list[NotRead] = field(default_factory=list)
 
 
 def ingest_sources(
@@ -65,12 +72,18 @@ def ingest_sources(
     sources: Sequence[Source],
     settings: Settings,
     progress: ProgressSink | None = None,
+    not_read: Sequence[NotRead] = (),
 ) -> IngestReport:
-    """Store every record of ``sources``; infer owners; rebuild people."""
+    """Store every record of ``sources``; infer owners; rebuild people.
+
+    A source that yields no record is not entered in the store (a log with a header
+    and no rows leaves no trace); it joins ``not_read`` in the report as ``empty``.
+    """
     sink = progress or SilentProgress()
     run_id = _start_run(con, sources)
     totals = BatchCounts()
     reports: list[SourceReport] = []
+    passed = list(not_read)
     pool = worker_pool(sources, settings)
     with collector_paused(), one_thread(con):
         with memory_capped(con, settings.memory_limit):
@@ -79,6 +92,9 @@ def ingest_sources(
                 for index, source in enumerate(sources):
                     records = parsed.records(index, source)
                     report = _ingest_one(con, source, settings, sink, records)
+                    if report is None:
+                        passed.append(NotRead(source.path, "empty"))
+                        continue
                     totals.add(report.counts)
                     reports.append(report)
             finally:
@@ -86,7 +102,7 @@ def ingest_sources(
                     pool.shutdown(cancel_futures=True)
         _rebuild_within(con, settings.memory_limit)
     _finish_run(con, run_id, totals)
-    return IngestReport(run_id, reports, totals)
+    return IngestReport(run_id, reports, totals, passed)
 
 
 def _ingest_one(
@@ -95,11 +111,14 @@ def _ingest_one(
     settings: Settings,
     sink: ProgressSink,
     records: Iterator[Record],
-) -> SourceReport:
+) -> SourceReport | None:
+    first = next(records, None)  # a source is entered in the store once it yields
+    if first is None:
+        return None
     source_id = register_source(con, source)
     counts = BatchCounts()
     sink.start(source.label, source.estimate())
-    for batch in _batches(records, settings.batch_size):
+    for batch in _batches(itertools.chain([first], records), settings.batch_size):
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
@@ -279,6 +298,11 @@ def _user() -> str:
 
 def resolve_paths(paths: Sequence[Path]) -> list[Source]:
     """Turn user paths into sources (the registry decides formats by content)."""
-    from weakties.sources.registry import discover
+    return survey_paths(paths).sources
 
-    return discover(paths)
+
+def survey_paths(paths: Sequence[Path]) -> Survey:
+    """The sources for user paths, and the files in them that nothing will read."""
+    from weakties.sources.registry import survey
+
+    return survey(paths)

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from weakties import api
+from weakties import __version__, api
 from weakties.cli.flags import register as register_flags
+from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
-from weakties.cli.render import Format, console, render, render_object
+from weakties.cli.render import Format, console, render_object
 from weakties.cli.summary import print_ingest_report
 from weakties.cli.understand import register as register_understanding
 from weakties.config import DEFAULT_BATCH_SIZE, Settings, default_db_path
@@ -20,9 +21,9 @@ from weakties.config import DEFAULT_BATCH_SIZE, Settings, default_db_path
 app = typer.Typer(
     name="weakties",
     help="Relationship intelligence from the mail and logs you already have.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PEOPLE_COLUMNS = ["name", "organisation", "interactions", "first_seen", "last_seen", "identities"]
@@ -31,11 +32,25 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="The store file (default: $WEAKTIES_DB or the XDG data dir)."),
 ]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
-@app.callback()
-def _root(ctx: typer.Context, db: DbOption = None) -> None:
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weakties {__version__}")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+]
+
+
+@app.callback(invoke_without_command=True)
+def _root(ctx: typer.Context, db: DbOption = None, version: VersionOption = False) -> None:
+    if ctx.invoked_subcommand is None:  # `weakties` alone: what it can do
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
     ctx.obj = Settings(db_path=db or default_db_path())
     ctx.meta["explicit_db"] = db is not None
 
@@ -75,36 +90,48 @@ def ingest(
 @app.command()
 def people(
     ctx: typer.Context,
-    search: Annotated[str | None, typer.Option(help="Filter by name or address.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Only names or addresses containing this text.")
+    ] = None,
     automated: Annotated[
         bool, typer.Option(help="Include robots, lists and broadcasters, and say why.")
     ] = False,
-    limit: Annotated[int, typer.Option(help="At most this many rows (0: all).")] = 50,
+    limit: LimitOption = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
     """People with their interaction counts, first and last seen, organisation, identities."""
-    rows = api.people(
-        _settings(ctx), search=search, include_automated=automated, limit=limit or None
+    settings = _settings(ctx)
+    listing(
+        lambda n: api.people(settings, search=search, include_automated=automated, limit=n),
+        limit,
+        fmt,
+        title="People",
+        brief=[*PEOPLE_COLUMNS[:-1], "automated", "why", "identities"]
+        if automated
+        else PEOPLE_COLUMNS,
     )
-    brief = [*PEOPLE_COLUMNS[:-1], "automated", "why", "identities"] if automated else None
-    render(rows, fmt, title="People", brief=brief or PEOPLE_COLUMNS)
 
 
 @app.command()
 def quarantine(
     ctx: typer.Context,
     reason: Annotated[str | None, typer.Option(help="Only this reason.")] = None,
+    limit: LimitOption = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
     """What ingest set aside, where it is, and why."""
-    render(api.quarantine(_settings(ctx), reason=reason), fmt, title="Quarantine")
+    settings = _settings(ctx)
+    listing(
+        lambda n: api.quarantine(settings, reason=reason, limit=n), limit, fmt, title="Quarantine"
+    )
 
 
 @app.command()
-def sources(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+def sources(ctx: typer.Context, limit: LimitOption = 0, fmt: FormatOption = Format.table) -> None:
     """Ingested sources, their owners and their counts."""
+    settings = _settings(ctx)
     brief = ["label", "kind", "owner", "read", "stored", "duplicates", "quarantined"]
-    render(api.sources(_settings(ctx)), fmt, title="Sources", brief=brief)
+    listing(lambda n: api.sources(settings, limit=n), limit, fmt, title="Sources", brief=brief)
 
 
 @app.command()
@@ -121,11 +148,15 @@ def demo(
         typer.Option(help="Where to write the sample mailbox (default: beside the store)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    force: Annotated[
+        bool, typer.Option(help="Add the sample organisation even to a store of real data.")
+    ] = False,
 ) -> None:
     """Generate a sample organisation's mailbox, ingest it and summarise it."""
     from weakties.cli.demo_cmd import run_demo
 
-    run_demo(_settings(ctx), out, seed, explicit_db=bool(ctx.meta.get("explicit_db")))
+    explicit = bool(ctx.meta.get("explicit_db"))
+    run_demo(_settings(ctx), out, seed, explicit_db=explicit, force=force)
 
 
 register_understanding(app)

@@ -10,10 +10,11 @@ from rich.rule import Rule
 from rich.text import Text
 
 from weakties import api
+from weakties.cli.profile import print_ego
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
 from weakties.cli.summary import print_ingest_report
-from weakties.cli.understand import print_analysis, print_ego
+from weakties.cli.understand import print_analysis
 from weakties.config import Settings, default_db_path
 from weakties.demo import DemoConfig, generate
 
@@ -23,17 +24,25 @@ def demo_dir() -> Path:
     return default_db_path().parent / "demo"
 
 
-def run_demo(settings: Settings, out: Path | None, seed: int, *, explicit_db: bool) -> None:
-    """Generate, ingest into a fresh store, and print the summary a newcomer needs."""
+def run_demo(
+    settings: Settings, out: Path | None, seed: int, *, explicit_db: bool, force: bool = False
+) -> None:
+    """Generate, ingest into a fresh store, and print the summary a newcomer needs.
+
+    Into the store of ``--db`` only when it is empty or the demo's own (or ``force``).
+    """
     out_dir = out or demo_dir()
     screen = console()
     started = time.perf_counter()
-    files = generate(DemoConfig(seed=seed), out_dir)
     db = settings.db_path if explicit_db else out_dir / "demo.duckdb"
+    settings = Settings(db_path=db, workers=settings.workers, batch_size=settings.batch_size)
+    if explicit_db:
+        api.prepare_demo_store(settings, force=force)  # before writing anything
+    files = generate(DemoConfig(seed=seed), out_dir)
     if not explicit_db:
         for stale in (db, db.with_name(db.name + ".wal")):
             stale.unlink(missing_ok=True)
-    settings = Settings(db_path=db, workers=settings.workers, batch_size=settings.batch_size)
+        api.prepare_demo_store(settings)
     _intro(screen, files.mbox, db)
     with progress_for(screen) as sink:
         report = api.ingest(settings, [files.mbox], sink)

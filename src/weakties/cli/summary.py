@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from weakties.ingest import IngestReport
+from weakties.sources.base import describe
 
 
 def print_ingest_report(out: Console, report: IngestReport) -> None:
@@ -51,6 +52,8 @@ def print_ingest_report(out: Console, report: IngestReport) -> None:
     if t.reasons:
         reasons = ", ".join(f"{r}: {n:,}" for r, n in sorted(t.reasons.items()))
         out.print(Text(f"Quarantined by reason: {reasons}. See `weakties quarantine`."))
+    if report.not_read:
+        out.print(Text(f"{describe(report.not_read)}."))
     unknown = [s.label for s in report.sources if not s.owner]
     if unknown:
         out.print(

@@ -12,20 +12,19 @@ from rich.console import Console
 from rich.text import Text
 
 from weakties import api
+from weakties.cli.options import FormatOption, LimitOption, listing
+from weakties.cli.profile import print_profile
 from weakties.cli.progress import progress_for
-from weakties.cli.render import Format, console, render
+from weakties.cli.render import Format, console
 from weakties.config import Settings
 from weakties.errors import InputError
-from weakties.insights.ego import EgoView
 from weakties.insights.queries import BANDS
 
 if TYPE_CHECKING:
     from weakties.analysis import AnalysisSummary
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
-LimitOption = Annotated[int, typer.Option(help="At most this many rows (0: all).")]
-TIE_COLUMNS = ["person_a", "person_b", "person", "organisation", "band", "strength", "explanation"]
-EGO_COLUMNS = ["person", "organisation", "strength", "explanation"]
+TIE_COLUMNS = ["person_a", "person_b", "band", "strength", "explanation"]
+PERSON_TIE_COLUMNS = ["person_b", "organisation_b", "band", "strength", "explanation"]
 
 
 def register(app: typer.Typer) -> None:
@@ -55,13 +54,21 @@ def analyze(
 def ties(
     ctx: typer.Context,
     band: Annotated[str | None, typer.Option(help=f"Only this band: {', '.join(BANDS)}.")] = None,
-    person: Annotated[str | None, typer.Option(help="Only this person's ties.")] = None,
+    person: Annotated[
+        str | None, typer.Option(help="Only this person's ties, with them as person_a.")
+    ] = None,
     limit: LimitOption = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Ties with their strength, band and explanation, strongest first."""
-    rows = api.ties(_settings(ctx), band=band, person=person, limit=limit or None)
-    render(rows, fmt, title="Ties", brief=TIE_COLUMNS)
+    settings = _settings(ctx)
+    listing(
+        lambda n: api.ties(settings, band=band, person=person, limit=n),
+        limit,
+        fmt,
+        title=f"Ties of {person}" if person else "Ties",
+        brief=PERSON_TIE_COLUMNS if person else TIE_COLUMNS,
+    )
 
 
 def person(
@@ -71,35 +78,18 @@ def person(
     fmt: FormatOption = Format.table,
 ) -> None:
     """A person's profile: identities, community, brokerage, strongest ties, bridges."""
-    profile = api.person(_settings(ctx), who, limit=limit or 10)
-    if fmt is not Format.table:
-        render(profile.ties.strongest, fmt)
-        return
-    out = console()
-    rank = f"#{profile.connector_rank}" if profile.connector_rank else "-"
-    out.print(Text(f"{profile.name}", style="bold"))
-    out.print(
-        Text(
-            f"organisation: {profile.organisation or '-'}; identities: "
-            f"{', '.join(profile.identities)}"
-        )
-    )
-    out.print(
-        Text(
-            f"community: {profile.community or '-'}; spans "
-            f"{profile.communities_spanned} communities; connector rank {rank}"
-        )
-    )
-    print_ego(out, profile.ties, who=profile.name)
+    profile = api.person(_settings(ctx), who, limit=limit or None)
+    print_profile(profile, fmt)
 
 
 def connectors(
     ctx: typer.Context, limit: LimitOption = 20, fmt: FormatOption = Format.table
 ) -> None:
     """People who span many worlds: low constraint, large effective size, many communities."""
-    rows = api.connectors(_settings(ctx), limit=limit or None)
-    render(
-        rows,
+    settings = _settings(ctx)
+    listing(
+        lambda n: api.connectors(settings, limit=n),
+        limit,
         fmt,
         title="Connectors",
         brief=["name", "organisation", "connector_score", "explanation"],
@@ -108,9 +98,10 @@ def connectors(
 
 def bridges(ctx: typer.Context, limit: LimitOption = 20, fmt: FormatOption = Format.table) -> None:
     """Ties that link communities or whose two ends share few contacts."""
-    rows = api.bridges(_settings(ctx), limit=limit or None)
-    render(
-        rows,
+    settings = _settings(ctx)
+    listing(
+        lambda n: api.bridges(settings, limit=n),
+        limit,
         fmt,
         title="Bridges",
         brief=[
@@ -129,13 +120,17 @@ def communities(
     ctx: typer.Context, limit: LimitOption = 0, fmt: FormatOption = Format.table
 ) -> None:
     """Communities found by Leiden, largest first, labelled by organisation and members."""
-    render(api.communities(_settings(ctx), limit=limit or None), fmt, title="Communities")
+    settings = _settings(ctx)
+    listing(lambda n: api.communities(settings, limit=n), limit, fmt, title="Communities")
 
 
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The file to write.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="graphml or gexf.")] = "graphml",
+    path: Annotated[Path, typer.Argument(help="The file to write (.graphml or .gexf).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="graphml or gexf (default: from the file's name)."),
+    ] = None,
 ) -> None:
     """Write the tie graph with strength, band and community for Gephi."""
     nodes, edges = api.export(_settings(ctx), path, fmt)
@@ -178,23 +173,6 @@ def print_analysis(out: Console, summary: AnalysisSummary) -> None:
             f"{summary.bridges:,} bridges."
         )
     )
-
-
-def print_ego(out: Console, view: EgoView, *, who: str = "you") -> None:
-    """The four lists of the owner's view, each row with its explanation."""
-    sections = (
-        (f"Strongest ties of {who}", view.strongest),
-        ("Weak ties that bridge to people otherwise out of reach", view.bridging_weak),
-        ("Dormant ties worth reviving", view.dormant),
-        ("Connectors: people who span many worlds", view.connectors),
-    )
-    for title, rows in sections:
-        columns = (
-            EGO_COLUMNS
-            if "connector_score" not in rows.column_names
-            else ["person", "organisation", "connector_score", "explanation"]
-        )
-        render(rows, Format.table, title=title, brief=columns)
 
 
 def _date(text: str | None) -> datetime | None:

@@ -45,8 +45,9 @@ def owners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return [(int(pid), str(name)) for pid, name in rows]
 
 
-def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) -> EgoView:
-    """The owner's (or anyone's) strongest, bridging weak, and dormant ties, and connectors."""
+def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10) -> EgoView:
+    """The owner's (or anyone's) strongest, bridging weak, and dormant ties, and connectors;
+    at most ``limit`` of each (None or 0: all)."""
     require_analysis(con)
     name_row = first_row(
         con.execute("SELECT display_name FROM people WHERE person_id = ?", [person_id])
@@ -65,10 +66,10 @@ def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10)
 
 
 def _top(
-    ties: pa.Table, keep: pa.ChunkedArray, order: list[tuple[str, str]], limit: int
+    ties: pa.Table, keep: pa.ChunkedArray, order: list[tuple[str, str]], limit: int | None
 ) -> pa.Table:
     chosen = ties.filter(keep).sort_by([*order, ("person", "ascending")])
-    return chosen.slice(0, limit).drop_columns(["base_strength"])
+    return (chosen.slice(0, limit) if limit else chosen).drop_columns(["base_strength"])
 
 
 _EGO_TIES = """
@@ -85,8 +86,8 @@ reach AS (
     GROUP BY e.x
 )
 SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
-       p.org_domain AS organisation, t.band, round(t.strength, 2) AS strength,
-       round(coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0), 2) AS bridging,
+       p.org_domain AS organisation, t.band, t.strength,
+       coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0) AS bridging,
        coalesce(r.novel, 0) AS novel_contacts,
        t.explanation
          || CASE WHEN coalesce(r.novel, 0) > 0
@@ -94,7 +95,7 @@ SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
                  || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END
                  || ' otherwise out of reach' ELSE '' END
          AS explanation,
-       t.base_strength
+       p.person_id, t.base_strength
 FROM ties t
 JOIN people p ON p.person_id = CASE WHEN t.person_a = $me THEN t.person_b ELSE t.person_a END
 LEFT JOIN reach r ON r.person_id = p.person_id
@@ -102,18 +103,20 @@ WHERE $me IN (t.person_a, t.person_b) AND NOT p.automated
 """
 
 
-def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int) -> pa.Table:
+def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int | None) -> pa.Table:
     return arrow(
         con,
         f"""
         SELECT p.display_name AS person, p.org_domain AS organisation,
-               round(m.connector_score, 2) AS connector_score,
+               m.connector_score,
                'spans ' || m.communities_spanned || ' communities with ' || m.degree
                  || ' ties; effective size ' || round(m.effective_size, 1)
-                 || ', constraint ' || round(m.constraint_, 2) AS explanation
+                 || ', constraint ' || round(m.constraint_, 2) AS explanation,
+               p.person_id
         FROM person_metrics m JOIN people p USING (person_id)
         WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner AND m.degree > 0
-        ORDER BY m.connector_score DESC, p.display_name LIMIT {int(limit)}
+        ORDER BY m.connector_score DESC, p.display_name
+        {f"LIMIT {int(limit)}" if limit else ""}
         """,
         [person_id],
     )

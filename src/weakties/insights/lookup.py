@@ -11,7 +11,8 @@ from weakties.store.db import first_row
 def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
     """The person_id for an address, a (part of a) name, or a numeric id.
 
-    An exact address or id wins; otherwise the name must match one person only.
+    An exact address or id wins; otherwise the text (plain text, any case: ``%`` is no
+    wildcard) must be part of one person's name or address only.
     """
     text = query.strip()
     if not text:
@@ -34,10 +35,11 @@ def _by_name(con: duckdb.DuckDBPyConnection, text: str) -> int:
     rows = con.execute(
         """
         SELECT p.person_id, p.display_name, p.primary_address FROM people p
-        WHERE p.display_name ILIKE ? OR p.primary_address ILIKE ?
+        WHERE contains(lower(p.display_name), lower(?))
+           OR contains(lower(p.primary_address), lower(?))
         ORDER BY (lower(p.display_name) = lower(?)) DESC, p.display_name LIMIT 6
         """,
-        [f"%{text}%", f"%{text}%", text],
+        [text, text, text],
     ).fetchall()
     if not rows:
         raise NotFoundError(

@@ -33,8 +33,11 @@ class PersonProfile:
         return self.ties.strongest
 
 
-def profile(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int = 10) -> PersonProfile:
-    """Build the profile of one person (the store must be analysed)."""
+def profile(
+    con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10
+) -> PersonProfile:
+    """Build the profile of one person (the store must be analysed), with at most
+    ``limit`` ties of each kind (None or 0: all)."""
     row = first_row(
         con.execute(
             """

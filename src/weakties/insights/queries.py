@@ -29,31 +29,48 @@ def ties(
     person: str | None = None,
     limit: int | None = None,
 ) -> pa.Table:
-    """Ties, strongest first; with ``person``, that person's ties seen from their side."""
+    """Ties, strongest first, in the columns of :data:`TIE_COLUMNS`; with ``person``,
+    that person's ties, each turned so that the person is ``person_a``."""
     require_analysis(con)
     if band is not None and band not in BANDS:
         raise InputError(f"Unknown band {band!r}.", f"Use one of: {', '.join(BANDS)}.")
     who = find_person(con, person) if person else None
     sql = f"""
-        SELECT {_SIDES if who is not None else _PAIR},
-               t.band, round(t.strength, 3) AS strength, t.explanation,
-               t.messages, t.last_contact, round(t.bridge_score, 3) AS bridge_score,
-               round(t.overlap, 3) AS overlap, t.pinned
-        FROM ties t
-        WHERE (? IS NULL OR t.band = ?)
-          AND (? IS NULL OR ? IN (t.person_a, t.person_b))
-        ORDER BY t.strength DESC, t.person_a, t.person_b
+        WITH chosen AS (
+            SELECT t.*, coalesce(t.person_b = $who, false) AS turned FROM ties t
+            WHERE ($band IS NULL OR t.band = $band)
+              AND ($who IS NULL OR $who IN (t.person_a, t.person_b))
+        ),
+        sides AS (
+            SELECT CASE WHEN turned THEN name_b ELSE name_a END AS person_a,
+                   CASE WHEN turned THEN name_a ELSE name_b END AS person_b,
+                   CASE WHEN turned THEN person_b ELSE person_a END AS id_a,
+                   CASE WHEN turned THEN person_a ELSE person_b END AS id_b,
+                   band, strength, explanation, messages, last_contact, bridge_score,
+                   overlap, pinned
+            FROM chosen
+        )
+        SELECT s.person_a, s.person_b, s.id_a, s.id_b,
+               pa.org_domain AS organisation_a, pb.org_domain AS organisation_b,
+               s.band, s.strength, s.explanation, s.messages, s.last_contact,
+               s.bridge_score, s.overlap, s.pinned
+        FROM sides s
+        LEFT JOIN people pa ON pa.person_id = s.id_a
+        LEFT JOIN people pb ON pb.person_id = s.id_b
+        ORDER BY s.strength DESC, s.id_a, s.id_b
         {_limit(limit)}
     """
-    sides: list[object] = [who, who, who] if who is not None else []
-    return arrow(con, sql, [*sides, band, band, who, who])
+    return arrow(con, sql, {"who": who, "band": band})
 
 
-_PAIR = "t.name_a AS person_a, t.name_b AS person_b, t.person_a AS id_a, t.person_b AS id_b"
-_SIDES = """CASE WHEN t.person_a = ? THEN t.name_b ELSE t.name_a END AS person,
-            CASE WHEN t.person_a = ? THEN t.person_b ELSE t.person_a END AS person_id,
-            (SELECT org_domain FROM people p WHERE p.person_id =
-                CASE WHEN t.person_a = ? THEN t.person_b ELSE t.person_a END) AS organisation"""
+TIE_COLUMNS = (
+    "person_a", "person_b", "id_a", "id_b", "organisation_a", "organisation_b", "band",
+    "strength", "explanation", "messages", "last_contact", "bridge_score", "overlap", "pinned",
+)  # fmt: skip
+"""The columns of :func:`ties`, with or without a person: the two people's names, ids
+and organisations, the tie's band, strength (0-1) and explanation, its message count
+and last contact, its bridge score and overlap (NULL for ties outside the graph), and
+whether its band was pinned by hand."""
 
 
 def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Table:
@@ -66,11 +83,8 @@ def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.
         con,
         f"""
         SELECT p.display_name AS name, p.org_domain AS organisation,
-               round(m.connector_score, 3) AS connector_score,
-               m.communities_spanned, m.degree AS ties,
-               round(m.effective_size, 1) AS effective_size,
-               round(m.constraint_, 3) AS constraint,
-               round(m.betweenness, 4) AS betweenness,
+               m.connector_score, m.communities_spanned, m.degree AS ties,
+               m.effective_size, m.constraint_ AS constraint, m.betweenness,
                'spans ' || m.communities_spanned || ' communities with ' || m.degree
                  || ' ties, effective size ' || round(m.effective_size, 1)
                  || ', constraint ' || round(m.constraint_, 2) AS explanation,
@@ -92,10 +106,9 @@ def bridges(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Tab
         con,
         f"""
         SELECT t.name_a AS person_a, t.name_b AS person_b,
-               round(t.bridge_score, 3) AS bridge_score, t.is_bridge,
-               round(t.overlap, 3) AS overlap, t.mutual_contacts,
+               t.bridge_score, t.is_bridge, t.overlap, t.mutual_contacts,
                ca.label AS community_a, cb.label AS community_b,
-               t.band, round(t.strength, 3) AS strength, t.explanation
+               t.band, t.strength, t.explanation
         FROM ties t
         JOIN person_metrics ma ON ma.person_id = t.person_a
         JOIN person_metrics mb ON mb.person_id = t.person_b

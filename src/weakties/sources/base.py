@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from weakties.records import Record, path_text
@@ -42,3 +43,20 @@ class Source(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file that was given (or found in a folder given) and that nothing read, with
+    what it seems to be: ``archive``, ``binary``, ``empty``, ``text, not mail``..."""
+
+    path: Path
+    what: str
+
+
+def describe(not_read: Sequence[NotRead], shown: int = 10) -> str:
+    """One line naming the files not read: ``2 files not read: a.zip (archive), ...``."""
+    n = len(not_read)
+    names = ", ".join(f"{path_text(f.path)} ({f.what})" for f in not_read[:shown])
+    more = f" and {n - shown:,} more" if n > shown else ""
+    return f"{n:,} file{'s' if n != 1 else ''} not read: {names}{more}"

@@ -10,15 +10,20 @@ Columns (header names, any order, case-insensitive):
 ``thread_id``  optional
 ``interaction_id`` optional; a stable id makes re-ingesting overlapping logs exact
 
-A row that cannot be read is quarantined with its row number and the reason; so is a
-CSV line with too few or too many fields (``#bad<n>``, the n-th such line: with quoted
-newlines allowed, the parser cannot tell line numbers) and a row with a value that is
-not UTF-8. The rest of the log is read.
+Rows are numbered ``#row<n>`` from 1, the first row after the header, in file order,
+every row counted whether it is stored or set aside (blank lines are not rows; in a
+CSV where no quoted value spans lines, row n is line n + 1). A row that cannot be read
+is quarantined under its number with the reason: a CSV line with too few or too many
+fields (``bad-row``), a value that is not UTF-8 (``bad-encoding``), a duration that is
+not a number of seconds from 0 to a week (``bad-duration``), and so on. The rest of the
+log is read. A timestamp before 1985 or over a day ahead of the ingest is kept with
+``date_flag = 'implausible'``, as in mail (:func:`~weakties.sources.headers.judge_date`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -41,10 +46,17 @@ from weakties.records import (
     path_text,
 )
 from weakties.sources.base import Source
+from weakties.sources.headers import judge_date
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
 OPTIONAL = ("duration_s", "thread_id", "interaction_id")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_PEEK = 1 << 16  # bytes read to tell a log without rows
+
+MAX_DURATION_S = 7 * 24 * 3600.0
+"""The longest duration a row may give: a week. No meeting or call lasts longer; a
+larger value (or ``inf``) is a unit mistake, such as milliseconds given as seconds, or
+damage, and would make a passing tie look like the strongest in the store."""
 
 
 class LogSource(Source):
@@ -56,11 +68,23 @@ class LogSource(Source):
         super().__init__(path, label)
         self._location = path_text(path.resolve())
 
+    def estimate(self) -> int | None:
+        """The rows of a Parquet log; 0 for a CSV without a row (an empty file, or a
+        header alone); otherwise unknown."""
+        try:
+            if self.path.suffix.lower() == ".parquet":
+                return int(pq.ParquetFile(self.path).metadata.num_rows)
+            with self.path.open("rb") as file:
+                head = file.read(_PEEK + 1)
+        except (OSError, pa.ArrowException):
+            return None
+        _, _, rest = head.removeprefix(b"\xef\xbb\xbf").partition(b"\n")
+        return 0 if len(head) <= _PEEK and not rest.strip() else None
+
     def records(self) -> Iterator[Record]:
         ranks = ContentRanks()
-        row = 0
-        broken: list[str] = []  # CSV lines with the wrong number of fields, as met
-        n_broken = 0  # of them, already yielded
+        row = 0  # the number of the last row yielded
+        broken = _Broken()
         for batch in self._batches(broken):
             columns, undecoded = _columns(batch)
             rows = [{n: _text(v[i]) for n, v in columns.items()} for i in range(batch.num_rows)]
@@ -70,21 +94,23 @@ class LogSource(Source):
             keys = {i: f"row:{d.hex()}:{r}" for i, d, r in zip(keyed, digests, taken, strict=True)}
             for i, values in enumerate(rows):
                 row += 1
+                while row in broken.rows:  # malformed rows come in their place
+                    yield self._broken(row, broken.rows.pop(row))
+                    row += 1
                 if i in undecoded:
                     detail = f"the {undecoded[i]} value is not UTF-8"
                     yield Quarantined(f"{self._location}#row{row}", "bad-encoding", detail)
                 else:
                     yield self._record(values, row, keys.get(i, ""))
-            yield from self._broken(broken, n_broken)
-            n_broken += len(broken)
-            broken.clear()
-        yield from self._broken(broken, n_broken)  # after the last batch, or with none
-
-    def _broken(self, lines: list[str], before: int) -> Iterator[Quarantined]:
-        for n, text in enumerate(lines, before + 1):
+        for number in sorted(broken.rows):  # malformed rows after the last good one
+            yield self._broken(number, broken.rows[number])
+        for n, text in enumerate(broken.unnumbered, 1):
             yield Quarantined(f"{self._location}#bad{n}", "bad-row", text)
 
-    def _batches(self, broken: list[str]) -> Iterator[pa.RecordBatch]:
+    def _broken(self, row: int, text: str) -> Quarantined:
+        return Quarantined(f"{self._location}#row{row}", "bad-row", text)
+
+    def _batches(self, broken: _Broken) -> Iterator[pa.RecordBatch]:
         if self.path.suffix.lower() == ".parquet":
             yield from _parquet_batches(self.path)
         else:
@@ -97,6 +123,23 @@ class LogSource(Source):
         except ValueError as exc:
             reason, _, detail = str(exc).partition(":")
             return Quarantined(location, reason, detail.strip())
+
+
+class _Broken:
+    """The CSV lines with too few or too many fields the parser met, by row number (it
+    may meet them a block ahead of the rows it hands over); in the rare case it cannot
+    number one, in the order met."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, str] = {}
+        self.unnumbered: list[str] = []
+
+    def add(self, number: int | None, text: str) -> None:
+        """``number`` counts records from 1, the header (Arrow's ``InvalidRow.number``)."""
+        if number is not None and number > 1:
+            self.rows[number - 1] = text
+        else:
+            self.unnumbered.append(text)
 
 
 def _interaction(values: dict[str, str], location: str, row_key: str) -> Interaction:
@@ -119,6 +162,7 @@ def _interaction(values: dict[str, str], location: str, row_key: str) -> Interac
         location=location,
         channel=channel,
         timestamp=timestamp,
+        date_flag=judge_date(timestamp),
         participants=people,
         thread_id=values.get("thread_id", "").strip() or None,
         duration_s=_duration(values.get("duration_s", "")),
@@ -208,9 +252,11 @@ def _duration(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError as exc:
-        raise ValueError(f"bad-duration: {text[:40]!r}") from exc
-    if value < 0 or value != value:
-        raise ValueError(f"bad-duration: {text[:40]!r}")
+        raise ValueError(f"bad-duration: {text[:40]!r} is not a number") from exc
+    if not math.isfinite(value) or not 0 <= value <= MAX_DURATION_S:
+        raise ValueError(
+            f"bad-duration: {text[:40]!r} is not from 0 to {MAX_DURATION_S:,.0f} seconds (a week)"
+        )
     return value
 
 
@@ -257,15 +303,16 @@ def _check_columns(names: list[str], path: Path) -> None:
         )
 
 
-def _csv_batches(path: Path, broken: list[str]) -> Iterator[pa.RecordBatch]:
+def _csv_batches(path: Path, broken: _Broken) -> Iterator[pa.RecordBatch]:
     """The log's batches; each line with the wrong number of fields is skipped and its
-    text (shortened) appended to ``broken``. Read on one thread, so that those lines
-    come in file order."""
+    text (shortened) added to ``broken`` with its number. Read on one thread, so that
+    Arrow can number the rows."""
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
 
     def skip(line: pacsv.InvalidRow) -> str:
         text = line.text.replace("\x00", "")[:200]
-        broken.append(f"{line.actual_columns} fields, not {line.expected_columns}: {text}")
+        number = line.number if isinstance(line.number, int) else None
+        broken.add(number, f"{line.actual_columns} fields, not {line.expected_columns}: {text}")
         return "skip"
 
     try:
@@ -317,13 +364,21 @@ def _as_strings(batch: pa.RecordBatch, names: list[str], path: Path) -> pa.Recor
 def _as_text(column: pa.Array, name: str, path: Path) -> pa.Array:
     try:
         if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-            return pc.binary_join(column.cast(pa.list_(pa.string())), ";")
+            return pc.binary_join(_no_null_items(column.cast(pa.list_(pa.string()))), ";")
         return column.cast(pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InputError(
             f"{path}: the {name} column holds {column.type}, which is not text: {_said(exc)}.",
             "Give it as text, numbers or a list of text (see README, 'Interaction logs').",
         ) from exc
+
+
+def _no_null_items(lists: pa.ListArray) -> pa.ListArray:
+    """The lists with each null item made empty text, which the recipients split drops:
+    Arrow joins a list holding a null into a null, which would lose the whole row."""
+    if lists.values.null_count == 0:
+        return lists
+    return pa.ListArray.from_arrays(lists.offsets, lists.values.fill_null(""), mask=lists.is_null())
 
 
 def _said(exc: Exception) -> str:

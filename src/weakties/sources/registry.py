@@ -16,22 +16,27 @@ of thumb:
 * any other folder is a collection: each mbox file, log file, folder of
   ``.eml`` files and sub-mailbox in it is its own source.
 
-Files that are not mail inside a folder (README, notes) are skipped quietly;
-named directly, they are an error. So are pipes, sockets and devices: opening a pipe
-to sniff it would wait for a writer forever. Symbolic links to folders are followed,
-each real folder once, so a link back up the tree ends instead of nesting the same
-mail ever deeper.
+A file in a folder that no format claims is never passed over without a word: it is
+listed as not read, with what it seems to be (an archive, a binary file, an empty
+file, text that is not mail; see :func:`survey`). Only files that are plainly no
+one's mail go unmentioned: documentation (``README``, ``LICENSE``, ``notes``, and any
+``.md`` or ``.rst`` file) and the index files of mail programs (Dovecot, Courier,
+Thunderbird's ``.msf``). Named directly, a file no format claims is an error. So are
+pipes, sockets and devices: opening a pipe to sniff it would wait for a writer
+forever. Symbolic links to folders are followed, each real folder once, so a link
+back up the tree ends instead of nesting the same mail ever deeper.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from weakties.errors import EmptyInputError, InputError, UnknownFormatError
-from weakties.sources.base import Source
+from weakties.sources.base import NotRead, Source, describe
 from weakties.sources.compressed import head as content_head
 from weakties.sources.email import is_sent_folder
 from weakties.sources.eml import EmlSource, is_eml_name
@@ -83,31 +88,55 @@ class Kind(StrEnum):
     TEXT = "text"
 
 
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What ``paths`` hold: the sources that will read them, and the files in their
+    folders that nothing will read."""
+
+    sources: list[Source]
+    not_read: list[NotRead]
+
+
 def discover(paths: Sequence[Path]) -> list[Source]:
     """The sources for ``paths``, in the order given; each file read by one source.
 
     Raises :class:`InputError` (or a child) with a one-line message for a
     missing path, an empty or binary file, or a folder without mail.
     """
+    return survey(paths).sources
+
+
+def survey(paths: Sequence[Path]) -> Survey:
+    """:func:`discover`'s sources, and the files of the folders given that no format
+    reads (each with what it seems to be), so that none is passed over in silence."""
     found: list[Source] = []
+    not_read: list[NotRead] = []
     seen: set[tuple[str, str]] = set()
     for given in paths:
         path = Path(given)
-        for source in _discover_one(path):
+        for source in _discover_one(path, not_read):
             key = (source.kind, str(source.path.absolute()))
             if key not in seen:
                 seen.add(key)
                 found.append(source)
-    return found
+    return Survey(found, not_read)
 
 
-def _discover_one(path: Path) -> list[Source]:
+def _discover_one(path: Path, not_read: list[NotRead]) -> list[Source]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder.", "Check the path.")
     if path.is_dir():
-        sources = [s for s in _for_dir(path, set()) if s.estimate() != 0]  # empty Maildirs
+        passed: list[NotRead] = []
+        sources: list[Source] = []
+        for found in _for_dir(path, set(), passed):
+            if found.estimate() == 0:  # an empty Maildir or log
+                passed.append(NotRead(found.path, "empty"))
+            else:
+                sources.append(found)
         if not sources:
-            raise EmptyInputError(f"{path}: no mail found in this folder.", _HINT)
+            also = f" ({describe(passed)})" if passed else ""
+            raise EmptyInputError(f"{path}: no mail found in this folder{also}.", _HINT)
+        not_read.extend(passed)
         return sources
     if not path.is_file():
         raise UnknownFormatError(
@@ -117,6 +146,8 @@ def _discover_one(path: Path) -> list[Source]:
     head = _read_head(path)
     source = _for_file(path, head)
     if source is not None:
+        if source.estimate() == 0:
+            raise EmptyInputError(f"{path}: nothing to read in this file.", _HINT)
         return [source]
     kind = classify(head)
     if kind is Kind.EMPTY:
@@ -147,10 +178,11 @@ def _log_source(path: Path) -> Source:
     return LogSource(path)
 
 
-def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
+def _for_dir(folder: Path, visited: set[tuple[int, int]], not_read: list[NotRead]) -> list[Source]:
     """Sources in ``folder``: one mailbox, or a collection of them.
 
-    ``visited`` holds the real folders (device, inode) already looked into.
+    ``visited`` holds the real folders (device, inode) already looked into; files no
+    format claims are added to ``not_read``.
     """
     try:
         real = folder.stat()
@@ -175,15 +207,19 @@ def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
         if is_eml_name(entry.name):
             emls = True
             continue
-        if not entry.is_file():
-            continue  # a pipe, socket, device or broken link: nothing to read
-        fmt = _format_of(entry, _read_head(entry))
+        if not entry.is_file():  # a pipe, socket, device or broken link
+            not_read.append(NotRead(entry, "not a regular file"))
+            continue
+        head = _read_head(entry)
+        fmt = _format_of(entry, head)
         if fmt is not None and fmt.name == "message":
             messages = True
             continue
         routed.append(entry)  # read by its own source, or not mail at all
         if fmt is not None:
             sources.append(fmt.source(entry))
+        elif not plainly_not_mail(entry.name):
+            not_read.append(NotRead(entry, what_it_is(head)))
     if messages:
         mailbox = MaildirSource(folder, root_folder=folder.name, exclude=routed)
         return [mailbox, *sources]
@@ -191,8 +227,46 @@ def _for_dir(folder: Path, visited: set[tuple[int, int]]) -> list[Source]:
         sources.append(EmlSource(folder))
     for entry in sorted(entries, key=Path.is_symlink):  # a real folder before a link to it
         if entry.is_dir() and not entry.name.startswith("."):
-            sources.extend(_for_dir(entry, visited))
+            sources.extend(_for_dir(entry, visited, not_read))
     return sources
+
+
+_DOC_WORDS = frozenset(
+    {"readme", "license", "licence", "copying", "notice", "changelog", "changes", "authors",
+     "notes", "todo"}
+)  # fmt: skip
+_DOC_SUFFIXES = (".md", ".rst", ".msf")  # documentation; Thunderbird's mailbox indexes
+_MAIL_PROGRAM_FILES = frozenset(
+    {"maildirfolder", "subscriptions", "courierimapuiddb", "courierimapkeywords",
+     "courierimapacl", "thumbs.db", "desktop.ini"}
+)  # fmt: skip
+
+
+def plainly_not_mail(name: str) -> bool:
+    """Whether a file no format claims is plainly no one's mail, to pass over quietly:
+    documentation (a name whose first part holds README, LICENSE, notes...; ``.md``,
+    ``.rst``) and mail programs' own files (Dovecot's, Courier's, Thunderbird's
+    ``.msf`` indexes)."""
+    lower = name.lower()
+    if lower in _MAIL_PROGRAM_FILES or lower.startswith("dovecot"):
+        return True
+    if lower.endswith(_DOC_SUFFIXES):
+        return True
+    return not _DOC_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", lower.split(".")[0]))
+
+
+_ARCHIVES = (b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
+
+
+def what_it_is(head: bytes) -> str:
+    """What a file no format claims seems to be, from its first (decompressed) bytes:
+    ``archive`` (zip, 7z, rar, tar), ``empty``, ``binary`` or ``text, not mail``."""
+    if head.startswith(_ARCHIVES) or head[257:262] == b"ustar":
+        return "archive"
+    kind = classify(head)
+    if kind is Kind.EMPTY:
+        return "empty"
+    return "binary" if kind is Kind.BINARY else "text, not mail"
 
 
 def _has_sent_folder(folder: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,16 @@ def connect(
     Raises :class:`StoreError` when the file is not a DuckDB database, is locked
     by another process, or was written by a newer weakties.
     """
+    check_store_path(path)
     if read_only and not path.exists():
         raise StoreError(f"No store at {path}.", "Run `weakties ingest PATH` first, or pass --db.")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot make the folder of {path}: {exc.strerror}.", _CHECK) from exc
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path.absolute()), read_only=read_only, config=_OFFLINE)
     except duckdb.Error as exc:
         raise _open_error(path, exc) from exc
     con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -43,6 +48,52 @@ def connect(
     else:
         _check_version(con)
     return con
+
+
+_OFFLINE: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+"""The store never loads an extension it does not already hold: given a SQLite file,
+DuckDB would otherwise download one over the network to read it."""
+
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+_OTHER_FILES = (
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"PAR1", "a Parquet file"),
+    (b"PK\x03\x04", "a zip archive"),
+)
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # md:, s3:, http:, ... (not a drive letter)
+_ELSEWHERE = "Pass --db with another path, or move the file away."
+_CHECK = "Check the path."
+
+
+def check_store_path(path: Path) -> None:
+    """Refuse a path that DuckDB would not open as a database file of its own.
+
+    DuckDB reads ``:memory:`` and ``md:...`` as no file at all (any ``name:`` prefix
+    asks for an extension of that name), opens an existing CSV,
+    Parquet or JSON file as an in-memory database of views over it (so every write
+    would be lost), and an existing SQLite file through an extension. A weakties store
+    is a DuckDB file: an existing path must be one, and a new one will be made one.
+    """
+    text = str(path)
+    if text.startswith(":memory:") or _URI.match(text):
+        raise StoreError(f"--db {text!r} is not a file path.", "Pass the path of a .duckdb file.")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise StoreError(f"{path} is a folder or a device, not a store file.", _ELSEWHERE)
+    try:
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError as exc:
+        raise StoreError(f"Cannot read the store {path}: {exc.strerror}.", _CHECK) from exc
+    if head[8:12] == _DUCKDB_MAGIC:
+        return
+    what = "an empty file" if not head else "a file of another kind"
+    what = next((name for magic, name in _OTHER_FILES if head.startswith(magic)), what)
+    raise StoreError(f"{path} is not a weakties store: it is {what}.", _ELSEWHERE)
 
 
 def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -136,10 +187,7 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
         )
     if isinstance(exc, duckdb.IOException) and "not a valid" not in text:
         return StoreError(f"Cannot open the store {path}: {text}.", "Check the path.")
-    return StoreError(
-        f"{path} is not a weakties store: {text}.",
-        "Pass --db with another path, or move the file away.",
-    )
+    return StoreError(f"{path} is not a weakties store: {text}.", _ELSEWHERE)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -19,15 +19,17 @@ def people(
 ) -> pa.Table:
     """People with interaction counts, first/last seen, organisation and identities, and
     ``why`` an automated sender was set aside (the rules that flagged it: role, blast,
-    one-way, list ...), or the user's verdict ("flagged by you", "unflagged by you")."""
+    one-way, list ...), or the user's verdict ("flagged by you", "unflagged by you");
+    with ``search``, those whose name or an address contains it (as plain text, any case:
+    ``%`` and ``_`` are characters, not wildcards)."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
     if search:
         where.append(
-            "(p.display_name ILIKE ? OR EXISTS (SELECT 1 FROM identities s "
-            "WHERE s.person_id = p.person_id AND s.address ILIKE ?))"
+            "(contains(lower(p.display_name), lower(?)) OR EXISTS (SELECT 1 FROM identities s "
+            "WHERE s.person_id = p.person_id AND contains(lower(s.address), lower(?))))"
         )
-        params += [f"%{search}%", f"%{search}%"]
+        params += [search, search]
     sql = f"""
         WITH seen AS (
             SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
@@ -56,30 +58,33 @@ def people(
         FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
         WHERE {" AND ".join(where)}
         ORDER BY interactions DESC, name
-        {f"LIMIT {int(limit)}" if limit else ""}
+        {_limit(limit)}
     """
     return arrow(con, sql, params)
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, *, reason: str | None = None) -> pa.Table:
-    """What was set aside, where, and why."""
+def quarantine(
+    con: duckdb.DuckDBPyConnection, *, reason: str | None = None, limit: int | None = None
+) -> pa.Table:
+    """What was set aside, where, and why (at most ``limit`` rows; None: all)."""
     return arrow(
         con,
-        """
+        f"""
         SELECT q.reason, q.location, q.detail, s.label AS source
         FROM quarantine q JOIN sources s USING (source_id)
         WHERE ? IS NULL OR q.reason = ?
         ORDER BY q.reason, q.location
+        {_limit(limit)}
         """,
         [reason, reason],
     )
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Each ingested source with its owner and its ledger counts."""
+def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
+    """Each ingested source with its owner and its ledger counts (at most ``limit``)."""
     return arrow(
         con,
-        """
+        f"""
         SELECT s.source_id, s.label, s.kind, s.path,
                coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
@@ -92,8 +97,13 @@ def sources(con: duckdb.DuckDBPyConnection) -> pa.Table:
                s.last_ingested_at
         FROM sources s LEFT JOIN source_owners o USING (source_id)
         GROUP BY ALL ORDER BY s.source_id
+        {_limit(limit)}
         """,
     )
+
+
+def _limit(limit: int | None) -> str:
+    return f"LIMIT {int(limit)}" if limit else ""
 
 
 @dataclass(frozen=True, slots=True)

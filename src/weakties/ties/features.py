@@ -210,7 +210,9 @@ def tie_features_sql(as_of_expr: str, counting: Counting | None = None) -> str:
     Recency is measured against the end of what could have seen the tie: the last
     message of the latest-ending source (mailbox, log) holding the tie's messages,
     capped at ``as_of``. A colleague's mailbox that ends in December cannot show
-    the mail of January; in a team's store, its ties are not silent for that.
+    the mail of January; in a team's store, its ties are not silent for that. An
+    ``as_of`` after the end of every source adds the time since that end to every
+    tie: judged in 2030, mail that stopped in 2020 is ten years silent.
 
     ``as_of_expr`` is a SQL expression for the instant the ties are judged at
     (see :func:`timestamp_literal`). Columns ending in ``_ab`` run from person_a
@@ -401,8 +403,9 @@ SELECT w.person_a, w.person_b,
        w.active_days, w.active_weeks,
        w.first_contact, w.last_contact,
        (w.last_t - w.first_t) / 86400 AS duration_days,
-       (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t) / 86400
-           AS recency_days,
+       (LEAST(params.as_of_s, COALESCE(w.until_t, params.as_of_s)) - w.last_t
+        + GREATEST(0, params.as_of_s - COALESCE((SELECT end_t FROM latest_end), params.as_of_s)))
+           / 86400 AS recency_days,
        params.as_of AS as_of,
        (params.as_of_s - span.first_t) / 86400 AS observed_days,
        CASE WHEN GREATEST(w.reach_ab, w.reach_ba) = 0 THEN CAST(0 AS DOUBLE)
