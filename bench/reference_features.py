@@ -47,10 +47,19 @@ WHERE NOT i.automated AND NOT i.bulk AND i.ts IS NOT NULL
 ORDER BY i.interaction_id
 """
 _MESSAGES = """
-SELECT interaction_id, CAST(floor(epoch(ts)) AS BIGINT), message_id, in_reply_to
+SELECT interaction_id, CAST(floor(epoch(ts)) AS BIGINT), message_id, in_reply_to,
+       bulk AND list_id IS NOT NULL AS posted, ts
 FROM interactions
-WHERE NOT automated AND NOT bulk AND ts IS NOT NULL
+WHERE NOT automated AND (NOT bulk OR list_id IS NOT NULL) AND ts IS NOT NULL
   AND (date_flag IS NULL OR date_flag <> 'implausible') AND floor(epoch(ts)) <= ?
+"""
+_POST_ROWS = """
+SELECT pt.interaction_id, d.person_id, pt.role, d.automated
+FROM participants pt
+JOIN identities d ON d.address = pt.address
+JOIN interactions i ON i.interaction_id = pt.interaction_id
+WHERE NOT i.automated AND i.bulk AND i.list_id IS NOT NULL AND i.ts IS NOT NULL
+  AND (i.date_flag IS NULL OR i.date_flag <> 'implausible') AND floor(epoch(i.ts)) <= ?
 """
 _ITEMS = "SELECT source_id, interaction_id FROM items WHERE interaction_id IS NOT NULL"
 
@@ -176,11 +185,11 @@ def _replies(
 ) -> dict[tuple[int, int], tuple[int, int, float]]:
     """Per pair: replies a->b, replies b->a and the median reply latency in hours."""
     by_id: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for iid, t, message_id, _ in messages:
+    for iid, t, message_id, *_ in messages:
         if message_id is not None:
             by_id[message_id].append((iid, t))
     counts: dict[tuple[int, int], list[Any]] = {}
-    for iid, t, _, in_reply_to in messages:
+    for iid, t, _, in_reply_to, *_ in messages:
         if in_reply_to is None or in_reply_to not in by_id:
             continue
         latency: dict[tuple[int, int], int] = {}
@@ -202,17 +211,84 @@ def _replies(
     }
 
 
+def _post_senders(rows: list[tuple[Any, ...]]) -> dict[int, list[int]]:
+    """The (human) senders of each list post, each person once in their best role."""
+    who: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    for iid, person, role, automated in rows:
+        seen = who[iid].get(person)
+        rank = _RANK.get(role, 9)
+        if seen is None:
+            who[iid][person] = [rank, int(automated)]
+        else:
+            seen[0], seen[1] = min(seen[0], rank), max(seen[1], int(automated))
+    return {
+        iid: [p for p, (rank, auto) in people.items() if rank == 0 and not auto]
+        for iid, people in who.items()
+    }
+
+
+def _list_replies(
+    messages: list[tuple[Any, ...]],
+    senders_of: dict[int, list[int]],
+    pairs: dict[Any, _Pair],
+    latest_end: int | None,
+    first_t: int,
+    period_s: float,
+) -> None:
+    """Add each list post that replies to a message as a contact from its sender to the
+    sender replied to, a message to two (the author and the list), seen until the end
+    of the latest-ending source of mail."""
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for iid, _, message_id, *_ in messages:
+        if message_id is not None:
+            by_id[message_id].append(iid)
+    for iid, t, _, in_reply_to, posted, ts in messages:
+        if not posted or in_reply_to is None:
+            continue
+        answered = {
+            (replier, sender)
+            for original in by_id.get(in_reply_to, ())
+            for replier in senders_of.get(iid, ())
+            for sender in senders_of.get(original, ())
+            if replier != sender
+        }
+        for replier, sender in answered:
+            key = (min(replier, sender), max(replier, sender))
+            pair = pairs.get(key)
+            if pair is None:
+                pair = pairs[key] = _Pair(ts, t)
+            if replier < sender:
+                pair.messages_ab += 1
+                pair.weighted_ab += 0.5
+            else:
+                pair.messages_ba += 1
+                pair.weighted_ba += 0.5
+            pair.days.add(t // DAY)
+            pair.weeks.add((t // DAY + 3) // 7)
+            pair.periods.add(max(math.floor((t - first_t) / period_s), 0))
+            pair.watched += 1  # mail: a channel the store watches
+            pair.channels.add("email")
+            if latest_end is not None and (pair.until_t is None or latest_end > pair.until_t):
+                pair.until_t = latest_end
+            if t < pair.first_t:
+                pair.first, pair.first_t = ts, t
+            if t > pair.last_t:
+                pair.last, pair.last_t = ts, t
+
+
 def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     """The columns of ``weakties.ties.tie_features`` that feed the strength model."""
     as_of_s = int(as_of.timestamp())
     messages = con.execute(_MESSAGES, [as_of_s]).fetchall()
-    times = {row[0]: row[1] for row in messages}
+    times = {row[0]: row[1] for row in messages if not row[4]}
     rows = con.execute(_ROWS, [as_of_s]).fetchall()
     until = _observed(con, times)
     latest_end = max(until.values(), default=as_of_s)  # when the last source ends
     first_t = min(times.values(), default=as_of_s)
     period_s = min(max((as_of_s - first_t + 1) / PERIODS, MIN_PERIOD_S), MAX_PERIOD_S)
     pairs, senders_of = _contacts(rows, until, first_t, period_s)
+    senders_of.update(_post_senders(con.execute(_POST_ROWS, [as_of_s]).fetchall()))
+    _list_replies(messages, senders_of, pairs, max(until.values(), default=None), first_t, period_s)
     replies = _replies(messages, senders_of)
     out: dict[str, list[Any]] = defaultdict(list)
     for (a, b), p in sorted(pairs.items()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from weakties.identity.orgs import org_domain
 from weakties.text.addresses import (
     canonical_name,
     clean_address_list,
@@ -99,12 +100,28 @@ def test_pipermail_at_obfuscation() -> None:
     assert parse_address_list("Meet at noon <a@b.com>") == (("a@b.com", "Meet at noon"),)
 
 
-def test_mangled_pipermail_forms_map_to_one_pseudo_address() -> None:
+def test_mangled_pipermail_addresses_are_restored_from_the_name() -> None:
     old = parse_address_list("murdoch@dunc@n @ending from gm@il@com (Duncan Murdoch)")
     new = parse_address_list("murdoch@dunc@n @end|ng |rom gm@||@com (Duncan Murdoch)")
+    assert old == new == (("murdoch.duncan@gmail.com", "Duncan Murdoch"),)
+    assert parse_address_list("r@turner @end|ng |rom gm@||@com (Rolf Turner)") == (
+        ("r.turner@gmail.com", "Rolf Turner"),
+    )
+    assert parse_address_list("tom@@@k@||ber@ @end|ng |rom gm@||@com (Tomas Kalibera)") == (
+        ("tomas.kalibera@gmail.com", "Tomas Kalibera"),
+    )
+
+
+def test_mangled_pipermail_forms_not_settled_map_to_one_invalid_pseudo_address() -> None:
+    # "@" may be a, s or a dot, "|" i, l or f: neither the name nor the domain settles these
+    old = parse_address_list("edd @ending from debi@n@org (Dirk Eddelbuettel)")
+    new = parse_address_list("edd @end|ng |rom deb|@n@org (Dirk Eddelbuettel)")
+    assert old == new == (("edd@deb|.n.org.invalid", "Dirk Eddelbuettel"),)
+    guess = parse_address_list("retep@me|@@ner @end|ng |rom gm@||@com (Peter Meissner)")
+    assert guess[0][0].endswith(".invalid")  # retep.meissner or retepameissner
     third = parse_address_list("biii m@iii@g oii de@@ey@ws (biii m@iii@g oii de@@ey@ws)")
-    assert old == new == (("murdoch.dunc.n@gm.||.com", "Duncan Murdoch"),)
-    assert third == (("b|||@de..ey.w", ""),)  # lossy, but the same for every variant
+    assert third == (("b|||@de..ey.w.invalid", ""),)  # lossy, but the same for every variant
+    assert org_domain(old[0][0].rpartition("@")[2]) is None  # no organisation is made of it
 
 
 def test_imceanotes_with_smtp_address() -> None:

@@ -408,7 +408,7 @@ def test_pipermail_archive_is_list_traffic_and_avoids_bogus_splits() -> None:
     assert all(r.bulk and r.list_id == "r-pkg-mini" for r in records)
     assert [r.participants[0].address for r in records] == [
         "edd@debian.org",
-        "murdoch.dunc.n@gm.||.com",
+        "murdoch.duncan@gmail.com",
         "edd@debian.org",
     ]
     assert all(len(r.participants) == 1 for r in records)

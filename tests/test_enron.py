@@ -153,3 +153,43 @@ def test_phillip_allen_is_first_seen_when_he_was_and_has_no_tie_with_himself(
     con.close()
     assert ties == [(0,)]
     assert first[0][0] is not None and first[0][0].year == 1980  # the store has such a date
+
+
+def test_connectors_are_people_with_relationships_not_broadcasters(
+    enron: tuple[Settings, IngestReport, IngestReport],
+) -> None:
+    settings = enron[0]
+    top = api.connectors(settings, limit=50).to_pylist()
+    assert len(top) == 50
+    con = _con(settings)
+    for row in top:
+        (two_way, automated, addresses) = con.execute(
+            """
+            SELECT (SELECT count(*) FROM ties t WHERE ? IN (t.person_a, t.person_b)
+                      AND t.two_way),
+                   p.automated,
+                   (SELECT string_agg(address, ' ') FROM identities WHERE person_id = ?)
+            FROM people p WHERE p.person_id = ?
+            """,
+            [row["person_id"]] * 3,
+        ).fetchall()[0]
+        assert two_way > 0, row["name"]  # not a sender whose ties are all one-way
+        assert not automated, row["name"]
+        for word in ("announce", "report", "technology.enron", "info@", "deals"):
+            assert word not in addresses.lower(), (row["name"], addresses)
+    robots = con.execute(
+        "SELECT count(*) FROM identities WHERE address IN ('enron.announcements@enron.com',"
+        " 'deals@bestfares.com', 'houston.report@enron.com') AND automated"
+    ).fetchall()
+    con.close()
+    assert robots == [(3,)]  # announcement senders are recognised, not only left out
+
+
+def test_every_listed_bridge_is_a_bridge_and_the_counts_agree(
+    enron: tuple[Settings, IngestReport, IngestReport],
+) -> None:
+    settings = enron[0]
+    summary = api.analyze(settings)
+    listed = api.bridges(settings, limit=None).to_pylist()
+    assert summary.bridges == len(listed) > 0
+    assert all(row["is_bridge"] and row["band"] != "one-way" for row in listed)

@@ -36,8 +36,10 @@ def test_ingest_of_three_exports_lists_each_with_its_accounting(tmp_path: Path) 
     assert counts["x"] == (23, 18, 2, 3, 4, 4, "ana.lima@acme.example x:1001")
     assert counts["whatsapp"][:6] == (16, 16, 0, 0, 6, 0)
     stats = json.loads(_weakties(db, "stats", "--format", "json").stdout)
-    assert stats["read"] == 59 == (
-        stats["interactions"] + stats["contacts"] + stats["duplicates"] + stats["quarantined"]
+    assert (
+        stats["read"]
+        == 59
+        == (stats["interactions"] + stats["contacts"] + stats["duplicates"] + stats["quarantined"])
     )
 
 

@@ -19,6 +19,7 @@ from weakties.graph import (
     leiden,
     newman_resolution,
     nmi,
+    place,
 )
 
 
@@ -204,3 +205,22 @@ def test_no_ties_no_communities_no_labels() -> None:
     found = leiden(g)
     assert found.n_communities == 0
     assert label_communities(g, found, [], []) == ()
+
+
+def test_email_eu_core_departments_from_relationships(shared_data: Path) -> None:
+    """Leiden on the reciprocated ties, one-way-only people placed (what analyze does)."""
+    g, truth = snap_graph(shared_data / "snap-email-eu-core")
+    w, ids = g.weights(), g.person_ids
+    two = w >= 1.0
+    a, b = ids[g.source], ids[g.target]
+    rel = from_ties(a[two], b[two], w[two])
+    found = leiden(rel)
+    placed = place(rel, found.membership, a[~two], b[~two], w[~two])
+    assert rel.n_vertices == 776 and placed.person_ids.size >= 200
+    labels = np.arange(g.n_vertices) + found.n_communities  # the unplaced: alone
+    labels[g.vertices(rel.person_ids)] = found.membership
+    labels[g.vertices(placed.person_ids)] = placed.community
+    assert nmi(truth, labels) >= 0.65
+    inside = np.zeros(g.n_vertices, dtype=np.bool_)
+    inside[g.vertices(rel.person_ids)] = True
+    assert nmi(truth[inside], labels[inside]) >= 0.70

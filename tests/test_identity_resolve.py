@@ -271,9 +271,58 @@ def test_wide_sender_who_hears_back_is_a_person() -> None:
 
 def test_few_or_narrow_messages_are_no_blast() -> None:
     rare = Activity("a@acme.com", 3, 3, 0, 40.0, 120, 0)
-    narrow = Activity("b@acme.com", 90, 90, 0, 2.0, 12, 0)
+    narrow = Activity("b@acme.com", 91, 90, 0, 2.0, 12, 0, n_received=1)
     result = resolve([], activity=[rare, narrow])
     assert not any(i.automated for i in result.identities)
+    unheard = Activity("b@acme.com", 90, 90, 0, 2.0, 12, 0)  # never written to at all
+    assert resolve([], activity=[unheard]).identities[0].automated_why == "one-way"
+
+
+def test_sending_into_silence_is_one_way_until_someone_answers() -> None:
+    silent = Activity("updates@shop.example", 25, 25, 0, 1.0, 1, 0)
+    assert resolve([], activity=[silent]).identities[0].automated_why in ("one-way", "role")
+    quiet = Activity("kim.lee@acme.example", 25, 25, 0, 1.0, 1, 0)
+    assert resolve([], activity=[quiet]).identities[0].automated_why == "one-way"
+    fewer = Activity("kim.lee@acme.example", 19, 19, 0, 1.0, 1, 0)
+    answered = Activity("kim.lee@acme.example", 25, 25, 0, 1.0, 1, 0, n_answered=1)
+    for act in (fewer, answered):
+        assert not resolve([], activity=[act]).identities[0].automated
+
+
+def test_words_of_role_flag_only_senders_who_never_exchanged() -> None:
+    names = [
+        Observation("enron.announcements@enron.example", "Enron Announcements", 9, 9),
+        Observation("deals@fares.example", "Bestfares.com Hot Deals", 3, 3),
+        Observation("houston.report@enron.example", "", 26, 0),  # only ever written to
+        Observation("kim.news@acme.example", "Kim News", 4, 2),
+        Observation("ann.lee@acme.example", "Ann Lee", 4, 2),
+    ]
+    activity = [
+        Activity("enron.announcements@enron.example", 9, 9, 0, 1.0, 14, 0),
+        Activity("deals@fares.example", 3, 3, 0, 1.0, 1, 0),
+        Activity("houston.report@enron.example", 26, 0, n_received=26),
+        Activity("kim.news@acme.example", 4, 2, 0, 1.0, 2, 1, n_received=2),  # heard back
+        Activity("ann.lee@acme.example", 4, 2, 0, 1.0, 2, 0, n_received=2),
+    ]
+    why = {i.address: i.automated_why for i in resolve(names, activity=activity).identities}
+    assert why == {
+        "enron.announcements@enron.example": "role",
+        "deals@fares.example": "role",
+        "houston.report@enron.example": "role",
+        "kim.news@acme.example": "",
+        "ann.lee@acme.example": "",
+    }
+
+
+def test_a_role_mailbox_is_never_a_person_and_the_user_has_the_last_word() -> None:
+    info = Activity("info@evans.example", 4, 2, 0, 1.0, 1, 1, n_received=2, n_answered=1)
+    assert resolve([], activity=[info]).identities[0].automated_why == "role"
+    kept = Activity("info@evans.example", 4, 2, 0, 1.0, 1, 1, n_received=2, user_flag=False)
+    assert not resolve([], activity=[kept]).identities[0].automated
+    person = Activity("ann.lee@acme.example", 40, 20, 0, 1.0, 5, 5, n_received=20)
+    flagged = Activity("ann.lee@acme.example", 40, 20, 0, 1.0, 5, 5, 20, user_flag=True)
+    assert not resolve([], activity=[person]).identities[0].automated
+    assert resolve([], activity=[flagged]).identities[0].automated_why == "user"
 
 
 def test_broadcaster_who_receives_mail_is_a_person() -> None:

@@ -1,7 +1,14 @@
 """`weakties analyze`: rebuild every derived table from the facts.
 
-Steps: people (identity resolution) → ties (features, strength, bands) → the tie
-graph → communities (Leiden) → overlap and bridges → brokerage and connectors.
+Steps: people (identity resolution) → ties (features, strength, bands) → the graph of
+relationships → communities (Leiden) → overlap and bridges → brokerage and connectors.
+
+Structure is measured on relationships only (:data:`GRAPH_BANDS`): ties both sides took
+part in. One-way contact (a newsletter, an announcement to 349 people, mail nobody
+answered) is attention, not a relationship: it never makes anyone a connector, a bridge
+or a broker. It may still say where someone belongs, so a person whose ties are all
+one-way is *placed* in the community their one-way ties point to
+(:func:`weakties.graph.place`), without taking part in any measure.
 The ties are staged on a second connection while the graph measures run; then ties,
 person metrics and communities are published with the analysis's stamp in one
 transaction (:mod:`weakties.store.derived`), so a later read never sees half an
@@ -31,11 +38,19 @@ from weakties.store.reads import ORGANISATION
 from weakties.store.tuning import collector_paused, memory_at_least
 from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
 
-GRAPH_BANDS = ("strong", "weak", "dormant", "one-way")
-"""Ties that enter the graph, each weighted by its strength. One-way contact is not yet a
-relationship, but it still says where someone belongs: on SNAP email-Eu-core, leaving
-it out drops a fifth of the people from the communities (NMI over all 1,005 people
-0.72 with it)."""
+GRAPH_BANDS = ("strong", "weak", "dormant")
+"""Ties that enter the graph, each weighted by its strength: relationships, that is ties
+both sides took part in (``two_way``), or that the user pinned as one of these bands.
+
+One-way ties stay out of communities, overlap, bridges and brokerage; they only place
+people who have no relationship in the graph (see the module docstring). On SNAP
+email-Eu-core (``bench/snap_communities.py``) this scores NMI 0.71 against the 42
+departments over all 1,005 people (0.76 over the 776 with a reciprocated tie), where
+putting every one-way tie in the graph at half weight scored 0.73: the price of never
+letting unanswered mail make a connector or a bridge."""
+
+PLACED_BY = ("one-way",)
+"""Ties that may place a person outside the graph in a community."""
 
 STEPS = ("people", "ties", "graph", "communities", "bridges", "connectors", "write")
 
@@ -55,7 +70,8 @@ class AnalysisSummary:
     people: int
     ties: int
     ties_by_band: dict[str, int]
-    graph_people: int
+    graph_people: int  # people with a relationship: in the graph, measured
+    placed_people: int  # people with one-way ties only, placed in a community
     graph_ties: int
     communities: int
     modularity: float
@@ -106,6 +122,7 @@ def _analyze(
         who = background.submit(_people_apart, con, g.person_ids)  # for the labels
         step("communities")
         found = graph.leiden(g)
+        placed = place_one_way(ties, g, found)
         step("bridges")
         bridges = graph.bridge_scores(g, found.membership)
         mutual = graph.common_neighbours(g)
@@ -114,8 +131,8 @@ def _analyze(
         brokerage = graph.connectors(g, found.membership, between=between)
         step("write")
         labels = _labels(g, found, who.result())
-        metrics = _people_table(g, found, brokerage)
-        groups = _communities_table(found, labels)
+        metrics = _people_table(g, found, brokerage, placed)
+        groups = _communities_table(found, labels, placed)
         writing.result()
         stamp = derived.AnalysisStamp(MODEL_VERSION, _as_of(ties) or as_of, facts)
         derived.publish(con, stamp, metrics=metrics, communities=groups)
@@ -126,6 +143,7 @@ def _analyze(
         ties=ties.num_rows,
         ties_by_band={str(r["band"]): int(r["band_count"]) for r in bands},
         graph_people=g.n_vertices,
+        placed_people=int(placed.person_ids.size),
         graph_ties=g.n_edges,
         communities=found.n_communities,
         modularity=found.modularity,
@@ -136,8 +154,8 @@ def _analyze(
 
 
 def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
-    """Which ties enter the graph (their band is in :data:`GRAPH_BANDS`), and the graph
-    they make, weighted by strength.
+    """Which ties enter the graph (relationships: their band is in :data:`GRAPH_BANDS`),
+    and the graph they make, weighted by strength.
 
     Edges are added in pair order whatever the order of ``ties``, so the graph, and
     what is computed on it, is the same from one run to the next.
@@ -149,6 +167,20 @@ def tie_graph(ties: pa.Table) -> tuple[np.ndarray, graph.TieGraph]:
     order = np.lexsort((b, a))
     g = graph.from_ties(a[order], b[order], kept.column("strength").to_numpy()[order])
     return keep, g
+
+
+def place_one_way(ties: pa.Table, g: graph.TieGraph, found: graph.Communities) -> graph.Placement:
+    """People outside the graph of relationships placed in its communities by their
+    one-way ties (:data:`PLACED_BY`), each tie's vote its strength."""
+    one_way = pc.is_in(ties.column("band"), value_set=pa.array(PLACED_BY, pa.string()))
+    rows = ties.select(["person_a", "person_b", "strength"]).filter(one_way)
+    return graph.place(
+        g,
+        found.membership,
+        rows.column("person_a").to_numpy(),
+        rows.column("person_b").to_numpy(),
+        rows.column("strength").to_numpy(),
+    )
 
 
 class _Steps:
@@ -248,29 +280,47 @@ def _write_ties_apart(
 
 
 def _people_table(
-    g: graph.TieGraph, found: graph.Communities, brokerage: graph.Brokerage
+    g: graph.TieGraph,
+    found: graph.Communities,
+    brokerage: graph.Brokerage,
+    placed: graph.Placement,
 ) -> pa.Table:
+    """One row per person in the graph, with their measures, then one per placed person
+    (a community, no ties in the graph, no measures)."""
+    n, k = g.n_vertices, int(placed.person_ids.size)
+    nothing = np.full(k, np.nan)
+
+    def both(measured: np.ndarray, absent: np.ndarray, kind: pa.DataType) -> pa.Array:
+        return pa.array(np.concatenate([measured, absent]), kind, from_pandas=True)
+
     return pa.table(
         {
-            "person_id": pa.array(g.person_ids, pa.int64()),
-            "community_id": pa.array(found.membership, pa.int64()),
-            "degree": pa.array(g.degree(), pa.int64()),
-            "constraint_": pa.array(brokerage.constraint, pa.float64(), from_pandas=True),
-            "effective_size": pa.array(brokerage.effective_size, pa.float64(), from_pandas=True),
-            "communities_spanned": pa.array(brokerage.communities_spanned, pa.int64()),
-            "betweenness": pa.array(brokerage.betweenness, pa.float64()),
-            "connector_score": pa.array(brokerage.score, pa.float64()),
-            "model_version": pa.array([MODEL_VERSION] * g.n_vertices, pa.string()),
+            "person_id": both(g.person_ids, placed.person_ids, pa.int64()),
+            "community_id": both(found.membership, placed.community, pa.int64()),
+            "placed": both(np.zeros(n, np.bool_), np.ones(k, np.bool_), pa.bool_()),
+            "degree": both(g.degree(), np.zeros(k, np.int64), pa.int64()),
+            "constraint_": both(brokerage.constraint, nothing, pa.float64()),
+            "effective_size": both(brokerage.effective_size, nothing, pa.float64()),
+            "communities_spanned": both(
+                brokerage.communities_spanned, np.zeros(k, np.int64), pa.int64()
+            ),
+            "betweenness": both(brokerage.betweenness, nothing, pa.float64()),
+            "connector_score": both(brokerage.score, nothing, pa.float64()),
+            "model_version": pa.array([MODEL_VERSION] * (n + k), pa.string()),
         }
     )
 
 
-def _communities_table(found: graph.Communities, labels: tuple[str, ...]) -> pa.Table:
+def _communities_table(
+    found: graph.Communities, labels: tuple[str, ...], placed: graph.Placement
+) -> pa.Table:
     sizes = found.sizes()
+    joined = np.bincount(placed.community, minlength=sizes.size).astype(np.int64)
     return pa.table(
         {
             "community_id": pa.array(np.arange(sizes.size), pa.int64()),
-            "size": pa.array(sizes, pa.int64()),
+            "size": pa.array(sizes + joined, pa.int64()),
+            "placed": pa.array(joined, pa.int64()),
             "label": pa.array(list(labels), pa.string()),
             "model_version": pa.array([MODEL_VERSION] * sizes.size, pa.string()),
         }

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
+from weakties.identity.flags import set_verdict
 from weakties.identity.rebuild import rebuild_people
 from weakties.identity.verdicts import addresses_of, anchor, merge_people, split_person
 from weakties.ingest import IngestReport, ingest_sources, survey_paths
@@ -314,6 +315,14 @@ def _reanalysed(con: duckdb.DuckDBPyConnection) -> AnalysisSummary | None:
     from weakties.analysis import analyze as run_analysis
 
     return run_analysis(con, as_of=state.as_of)
+
+
+def flag(settings: Settings, address: str, *, automated: bool = True) -> list[str]:
+    """Record the user's verdict on a sender: automated (``flag``) or a person
+    (``automated=False``, ``unflag``); applied on the next analysis. Returns the
+    addresses it was recorded for."""
+    with open_store(settings) as con:
+        return set_verdict(con, address, automated)
 
 
 def export(settings: Settings, path: Path, fmt: str | None = None) -> tuple[int, int]:

@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import __version__, api
+from weakties.cli.flags import register as register_flags
 from weakties.cli.identity_cmd import register as register_identity
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
@@ -105,7 +106,9 @@ def people(
     search: Annotated[
         str | None, typer.Option(help="Only names or addresses containing this text.")
     ] = None,
-    automated: Annotated[bool, typer.Option(help="Include robots and lists.")] = False,
+    automated: Annotated[
+        bool, typer.Option(help="Include robots, lists and broadcasters, and say why.")
+    ] = False,
     limit: LimitOption = 50,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -116,7 +119,9 @@ def people(
         limit,
         fmt,
         title="People",
-        brief=PEOPLE_COLUMNS,
+        brief=[*PEOPLE_COLUMNS[:-1], "automated", "why", "identities"]
+        if automated
+        else PEOPLE_COLUMNS,
     )
 
 
@@ -170,3 +175,4 @@ def demo(
 
 register_understanding(app)
 register_identity(app)
+register_flags(app)

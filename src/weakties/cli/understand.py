@@ -167,8 +167,10 @@ def print_analysis(out: Console, summary: AnalysisSummary) -> None:
     out.print(
         Text(
             f"Analysed as of {when}: {summary.people:,} people, {summary.ties:,} ties ({bands}); "
-            f"{summary.communities} communities among {summary.graph_people:,} connected people "
-            f"(modularity {summary.modularity:.2f}); {summary.bridges:,} bridges."
+            f"{summary.communities} communities among {summary.graph_people:,} people with "
+            f"reciprocated ties (modularity {summary.modularity:.2f}), "
+            f"{summary.placed_people:,} more placed by one-way mail; "
+            f"{summary.bridges:,} bridges."
         )
     )
 

@@ -22,11 +22,13 @@ from weakties.graph.brokerage import (
 from weakties.graph.build import WEIGHT, TieGraph, ego_subgraph, from_ties
 from weakties.graph.communities import (
     Communities,
+    Placement,
     ari,
     label_communities,
     leiden,
     newman_resolution,
     nmi,
+    place,
 )
 from weakties.graph.overlap import common_neighbours, topological_overlap, triangles
 from weakties.graph.paths import intro_path, tie_lengths
@@ -42,6 +44,7 @@ __all__ = [
     "Brokerage",
     "Communities",
     "PendingBetweenness",
+    "Placement",
     "TieGraph",
     "ari",
     "betweenness",
@@ -61,6 +64,7 @@ __all__ = [
     "leiden",
     "newman_resolution",
     "nmi",
+    "place",
     "removal_order",
     "structural_bridges",
     "tie_lengths",

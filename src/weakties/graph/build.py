@@ -120,6 +120,10 @@ class TieGraph:
             raise NotFoundError(f"person {missing} has no ties in this graph")
         return found
 
+    def lookup(self, person_ids: ArrayLike) -> IntArray:
+        """Vertex indices of many persons at once, -1 for those not in the graph."""
+        return self._lookup(np.asarray(person_ids, dtype=np.int64).ravel())
+
     def edge_ids(self, u: ArrayLike, v: ArrayLike) -> IntArray:
         """Edge index of each vertex pair ``(u[i], v[i])`` in either order; -1 where no tie."""
         a = np.asarray(u, dtype=np.int64).ravel()

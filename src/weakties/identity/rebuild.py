@@ -81,6 +81,7 @@ def _identities_table(resolution: Resolution) -> pa.Table:
             "domain": pa.array([i.domain for i in rows], pa.string()),
             "names": pa.array([list(i.names) for i in rows], pa.list_(pa.string())),
             "automated": pa.array([i.automated for i in rows], pa.bool_()),
+            "automated_why": pa.array([i.automated_why for i in rows], pa.string()),
             "n_interactions": pa.array([i.n_interactions for i in rows], pa.int64()),
         }
     )

@@ -117,7 +117,7 @@ def _connectors(con: duckdb.DuckDBPyConnection, person_id: int, limit: int | Non
                  || ', constraint ' || round(m.constraint_, 2) AS explanation,
                p.person_id
         FROM person_metrics m JOIN people p USING (person_id)
-        WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner
+        WHERE NOT p.automated AND p.person_id <> ? AND NOT p.is_owner AND m.degree > 0
         ORDER BY m.connector_score DESC, p.display_name
         {f"LIMIT {int(limit)}" if limit else ""}
         """,

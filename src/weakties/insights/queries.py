@@ -88,7 +88,10 @@ whether its band was pinned by hand."""
 
 
 def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Table:
-    """People ranked by brokerage: low constraint, large effective size, many communities."""
+    """People ranked by brokerage: low constraint, large effective size, many communities.
+
+    Only people with relationships (reciprocated ties) broker anything: someone known
+    only from one-way mail is not listed, however many people they wrote to."""
     require_analysis(con)
     return arrow(
         con,
@@ -101,7 +104,7 @@ def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.
                  || ', constraint ' || round(m.constraint_, 2) AS explanation,
                p.person_id
         FROM person_metrics m JOIN people p USING (person_id)
-        WHERE NOT p.automated
+        WHERE NOT p.automated AND m.degree > 0
         ORDER BY m.connector_score DESC, p.display_name
         {_limit(limit)}
         """,
@@ -109,7 +112,9 @@ def connectors(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.
 
 
 def bridges(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Table:
-    """Ties that link communities or whose ends share few contacts, best bridges first."""
+    """The bridges (``is_bridge``: relationships that link two communities and whose ends
+    share no contact, or whose removal splits a group from another), best first. Their
+    number is the analysis's count of bridges."""
     require_analysis(con)
     return arrow(
         con,
@@ -123,8 +128,8 @@ def bridges(con: duckdb.DuckDBPyConnection, *, limit: int | None = 20) -> pa.Tab
         JOIN person_metrics mb ON mb.person_id = t.person_b
         JOIN communities ca ON ca.community_id = ma.community_id
         JOIN communities cb ON cb.community_id = mb.community_id
-        WHERE t.bridge_score IS NOT NULL
-        ORDER BY t.is_bridge DESC, t.bridge_score DESC, t.strength DESC
+        WHERE t.is_bridge
+        ORDER BY t.bridge_score DESC, t.strength DESC, t.person_a, t.person_b
         {_limit(limit)}
         """,
     )
@@ -136,7 +141,7 @@ def communities(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> 
     return arrow(
         con,
         f"""
-        SELECT c.community_id, c.size, c.label,
+        SELECT c.community_id, c.size, c.placed, c.label,
                (SELECT count(*) FROM ties t
                   JOIN person_metrics a ON a.person_id = t.person_a
                   JOIN person_metrics b ON b.person_id = t.person_b

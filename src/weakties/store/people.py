@@ -53,10 +53,17 @@ received AS NOT MATERIALIZED (
 width AS (
     SELECT interaction_id, count(*) AS n_recipients FROM received GROUP BY interaction_id
 ),
+answered AS (  -- messages some later message replies to
+    SELECT DISTINCT o.interaction_id
+    FROM interactions r JOIN interactions o ON o.message_id = r.in_reply_to
+    WHERE r.in_reply_to IS NOT NULL AND r.interaction_id <> o.interaction_id
+),
 sending AS (
     SELECT s.sender AS address, count(*) AS n_sent,
            count(*) FILTER (WHERE i.automated OR (i.bulk AND i.list_id IS NULL)) AS n_flagged,
-           median(coalesce(w.n_recipients, 0)) AS median_recipients
+           median(coalesce(w.n_recipients, 0)) AS median_recipients,
+           count(*) FILTER (WHERE s.interaction_id IN (SELECT interaction_id FROM answered))
+               AS n_answered
     FROM sent s JOIN interactions i USING (interaction_id)
     LEFT JOIN width w USING (interaction_id)
     GROUP BY s.sender
@@ -97,11 +104,13 @@ seen AS (
 SELECT a.address, a.n_interactions,
        coalesce(s.n_sent, 0), coalesce(s.n_flagged, 0), coalesce(s.median_recipients, 0),
        coalesce(r.n_recipients, 0), coalesce(r.n_heard_back, 0), a.n_received,
-       coalesce(l.named, false), coalesce(l.usual AND s.n_sent IS NULL, false)
+       coalesce(l.named, false), coalesce(l.usual AND s.n_sent IS NULL, false),
+       coalesce(s.n_answered, 0), f.automated
 FROM seen a
 LEFT JOIN sending s USING (address)
 LEFT JOIN reach r USING (address)
 LEFT JOIN list_addresses l USING (address)
+LEFT JOIN sender_flags f USING (address)
 """
 """What each address did: sent, received, reached, heard back from, lists it is on.
 
@@ -127,6 +136,8 @@ SELECT (SELECT count(*) FROM items) || ':' || (SELECT count(*) FROM identity_lin
        || ':' || (SELECT md5(coalesce(string_agg(address || ' ' || other || ' ' || verdict, ','
                                                  ORDER BY address, other), ''))
                   FROM identity_verdicts)
+       || ':' || (SELECT coalesce(md5(string_agg(address || '=' || automated, ','
+                                                ORDER BY address)), '') FROM sender_flags)
 """
 
 
@@ -135,7 +146,8 @@ def people_stamp(con: duckdb.DuckDBPyConnection) -> str:
 
     Facts are append-only, so counts of the ledger, alias links, owners and the
     ``me`` addresses identify the state they were built from; the user's merges and
-    splits, which may be replaced, are stamped by their content.
+    splits, and verdicts on senders (``sender_flags``), which may be replaced or turned
+    over, are stamped by their content.
     """
     return str(con.execute(_STAMP_SQL).fetchall()[0][0])
 

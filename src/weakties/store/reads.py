@@ -28,7 +28,9 @@ def people(
     limit: int | None = None,
 ) -> pa.Table:
     """People with interaction counts, first/last seen (plausible dates only),
-    organisation and identities; with ``search``, those whose name or an address contains
+    organisation and identities, and ``why`` an automated sender was set aside (the rules
+    that flagged it: role, blast, one-way, list ...), or the user's verdict ("flagged by
+    you", "unflagged by you"); with ``search``, those whose name or an address contains
     it (as plain text, any case: ``%`` and ``_`` are characters, not wildcards)."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
@@ -49,12 +51,20 @@ def people(
             GROUP BY d.person_id
         ),
         ids AS (
-            SELECT person_id, list(address ORDER BY n_interactions DESC, address) AS identities
-            FROM identities GROUP BY person_id
+            SELECT d.person_id,
+                   list(d.address ORDER BY d.n_interactions DESC, d.address) AS identities,
+                   string_agg(DISTINCT nullif(d.automated_why, ''), ', '
+                              ORDER BY nullif(d.automated_why, '')) AS why,
+                   arg_max(f.automated, f.flagged_at) AS verdict
+            FROM identities d LEFT JOIN sender_flags f USING (address)
+            GROUP BY d.person_id
         )
         SELECT p.person_id, p.display_name AS name, {ORGANISATION} AS organisation,
                coalesce(s.interactions, 0) AS interactions,
                s.first_seen, s.last_seen, p.automated, p.is_owner,
+               CASE WHEN ids.verdict THEN 'flagged by you'
+                    WHEN NOT ids.verdict THEN 'unflagged by you'
+                    WHEN p.automated THEN ids.why END AS why,
                array_to_string(ids.identities, ' ') AS identities
         FROM people p LEFT JOIN seen s USING (person_id) LEFT JOIN ids USING (person_id)
         LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain

@@ -2,7 +2,8 @@
 
 Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
 ``quarantine``, ``sources``, ``source_owners``, ``contacts``) are append-only and
-written by ingest; the user's own facts (``me``, ``tie_pins``, ``identity_verdicts``) by
+written by ingest; the user's own facts (``me``, ``tie_pins``, ``identity_verdicts``,
+``sender_flags``) by
 their commands.
 Derived tables (``identities``, ``people``, ``organisations``, and the analysis:
 ``ties``, ``person_metrics``, ``communities``) are rebuilt from facts and stamped
@@ -25,7 +26,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -270,15 +271,35 @@ CREATE TABLE IF NOT EXISTS identity_verdicts (
 """
 
 
+_V5_SENDER_FLAGS = """
+-- The user's verdict on a sender: an automated sender (flag) or a person (unflag),
+-- whatever the rules of identity resolution say. Keyed by address, lower-cased.
+CREATE TABLE IF NOT EXISTS sender_flags (
+    address VARCHAR PRIMARY KEY,
+    automated BOOLEAN NOT NULL,        -- true: flagged; false: unflagged
+    flagged_at TIMESTAMPTZ NOT NULL
+);
+
+-- Why identity resolution set an address aside ('' when it did not).
+ALTER TABLE identities ADD COLUMN IF NOT EXISTS automated_why VARCHAR DEFAULT '';
+"""
+
+
 def _to_v4(con: duckdb.DuckDBPyConnection) -> None:
     """The user's merges and splits of people (``identity_verdicts``)."""
     con.execute(_V4_IDENTITY_VERDICTS)
 
 
-DERIVED_VERSION = 2
+def _to_v5(con: duckdb.DuckDBPyConnection) -> None:
+    """The user's verdicts on senders arrive, and identities say why they are automated."""
+    con.execute(_V5_SENDER_FLAGS)
+
+
+DERIVED_VERSION = 3
 """Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
 ``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
-and ``watched_contacts``, the contacts on channels whose dates say the store looked)."""
+and ``watched_contacts``, the contacts on channels whose dates say the store looked;
+3: ``person_metrics`` says who is ``placed`` in a community by one-way mail alone)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -302,12 +323,16 @@ DERIVED: dict[str, str] = {
         bridge_score DOUBLE, is_bridge BOOLEAN, cross_community BOOLEAN
     )""",
     "person_metrics": """(
-        person_id BIGINT NOT NULL, community_id BIGINT, degree BIGINT,
+        person_id BIGINT NOT NULL, community_id BIGINT,
+        placed BOOLEAN,                -- in a community by one-way ties only: no measures
+        degree BIGINT,
         constraint_ DOUBLE, effective_size DOUBLE, communities_spanned BIGINT,
         betweenness DOUBLE, connector_score DOUBLE, model_version VARCHAR
     )""",
     "communities": """(
-        community_id BIGINT NOT NULL, size BIGINT, label VARCHAR, model_version VARCHAR
+        community_id BIGINT NOT NULL, size BIGINT,
+        placed BIGINT,                 -- members placed by one-way ties (counted in size)
+        label VARCHAR, model_version VARCHAR
     )""",
 }
 """The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`
@@ -335,8 +360,9 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V1)
     con.execute(_V3)
     _to_v4(con)
+    _to_v5(con)
     recreate_derived(con)
 
 
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5}

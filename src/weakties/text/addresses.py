@@ -295,11 +295,17 @@ _MANGLED_CHARS = str.maketrans({"@": ".", "a": ".", "s": ".", "i": "|", "l": "|"
 def _deobfuscate(value: str) -> str:
     """Undo Mailman's address hiding (``edd at debian.org``).
 
-    Newer archives also replace letters (``edd @end|ng |rom deb|@n@org``,
-    ``biii m@iii@g oii de@@ey@ws``); that loses information, so those are
-    mapped to one stable pseudo-address per person whichever variant of the
-    hiding was used (``gm@il@com`` and ``gm@||@com`` both give ``gm.||.com``).
+    Newer archives also replace letters (``edd @end|ng |rom deb|@n@org``: ``@`` for
+    a, s and the dot, ``|`` for i, l and f). Where the display name that follows
+    (``(Duncan Murdoch)``) and a well-known mail domain settle every hidden letter,
+    the address is restored (``murdoch@dunc@n @end|ng |rom gm@||@com (Duncan
+    Murdoch)`` is ``murdoch.duncan@gmail.com``); otherwise it is mapped to one stable
+    pseudo-address per person whichever variant of the hiding was used (``gm@il@com``
+    and ``gm@||@com`` both give ``gm.||.com.invalid``), under the reserved top-level
+    domain ``.invalid``: never taken for a real address, and of no organisation.
     """
+    if "@end" in value:
+        value = _NAMED_MANGLED_RE.sub(_restore_named, value)
     if "@end" in value or "@g o" in value:
         value = _MANGLED_AT_RE.sub(_unmangle, value)
     if " at " in value and "@" not in value:
@@ -307,9 +313,97 @@ def _deobfuscate(value: str) -> str:
     return value
 
 
+HIDDEN_DOMAIN = "invalid"
+"""Top-level domain of the pseudo-addresses of hidden addresses not restored: reserved
+by RFC 2606 so that it can never be a real address, and of no organisation."""
+
+
 def _unmangle(match: re.Match[str]) -> str:
     local, domain = (part.lower().translate(_MANGLED_CHARS) for part in match.groups())
-    return f"{local}@{domain}"
+    return f"{local}@{domain.strip('.')}.{HIDDEN_DOMAIN}"
+
+
+_NAMED_MANGLED_RE = re.compile(
+    r"(\S+) @end(?:ing from|\|ng \|rom) (\S+)(\s*\(([^()]*)\))", re.IGNORECASE
+)
+_HIDDEN = {"@": "as.", "|": "ilf"}
+"""What each hiding character may stand for."""
+
+MAIL_DOMAINS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
+    "icloud.com", "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "posteo.de",
+    "protonmail.com", "mailbox.org", "yahoo.co.uk", "yahoo.fr", "free.fr", "orange.fr",
+)  # fmt: skip
+"""Mail providers a hidden domain is matched against; the one that fits is the domain."""
+
+
+def _restore_named(match: re.Match[str]) -> str:
+    local, domain, comment, name = match.groups()
+    restored = _restore(local.lower(), domain.lower(), name)
+    return match.group(0) if restored is None else f"{restored}{comment}"
+
+
+def _restore(local: str, domain: str, name: str) -> str | None:
+    """The address hidden as ``local`` at ``domain``, or None when it is not settled."""
+    host = _restore_domain(domain)
+    tokens = canonical_name(name).split() if name else []
+    mailbox = _restore_local(local, tokens)
+    return None if host is None or mailbox is None else f"{mailbox}@{host}"
+
+
+def _fits(hidden: str, plain: str) -> bool:
+    return len(hidden) == len(plain) and all(
+        h == p or p in _HIDDEN.get(h, "") for h, p in zip(hidden, plain, strict=True)
+    )
+
+
+def _restore_domain(hidden: str) -> str | None:
+    if not any(c in _HIDDEN for c in hidden):
+        return hidden
+    found = [d for d in MAIL_DOMAINS if _fits(hidden, d)]
+    return found[0] if len(found) == 1 else None
+
+
+def _restore_local(hidden: str, tokens: list[str]) -> str | None:
+    """Read a hidden local part as pieces of the person's name (whole words, their
+    first three letters or more, or an initial to open it), plain characters, and dots between
+    two words of the name (or after an opening initial: ``r.turner``). The reading is
+    kept only when every hidden character is settled and no other reading is possible:
+    ``retep@me|@@ner`` may be ``retep.meissner`` or ``retepameissner``, and stays hidden.
+    """
+    words = {unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode() for t in tokens}
+    # readings[i]: the ways to read hidden[:i], each with what its last step was
+    readings: list[set[tuple[str, str]]] = [set() for _ in range(len(hidden) + 1)]
+    readings[0].add(("", "start"))
+    for i in range(len(hidden)):
+        for done, last in readings[i]:
+            for size, text, kind in _steps(hidden, i, words):
+                if last == "dot" and kind != "word":
+                    continue  # a dot is followed by a word of the name
+                if kind == "dot" and not (last == "word" or (last == "initial" and i == 1)):
+                    continue  # and follows one, or an initial that opens the local part
+                readings[i + size].add((done + text, kind))
+        if len(readings[i + 1]) > 8:
+            return None
+    found = {text for text, last in readings[-1] if last != "dot"}
+    return found.pop() if len(found) == 1 else None
+
+
+def _steps(hidden: str, i: int, words: set[str]) -> list[tuple[int, str, str]]:
+    """The readings of ``hidden`` at ``i``: (characters read, text, kind)."""
+    steps: list[tuple[int, str, str]] = []
+    if hidden[i] not in _HIDDEN:
+        steps.append((1, hidden[i], "char"))
+    elif hidden[i] == "@":
+        steps.append((1, ".", "dot"))
+    sizes = (1, 3) if i == 0 else (3,)  # an initial only opens the local part
+    steps.extend(
+        (size, word[:size], "initial" if size == 1 else "word")
+        for word in words
+        for size in (s for s in range(1, len(word) + 1) if s >= sizes[-1] or s == sizes[0])
+        if _fits(hidden[i : i + size], word[:size])
+    )
+    return steps
 
 
 # --- Exchange and Lotus Notes ----------------------------------------------------------

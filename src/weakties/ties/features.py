@@ -10,7 +10,11 @@ defines as a macro on a DuckDB connection.
 What counts as contact:
 
 * interactions flagged ``automated`` or ``bulk`` are left out, as are those
-  without a timestamp, with an implausible one, or later than ``as_of``;
+  without a timestamp, with an implausible one, or later than ``as_of``; except that
+  a post to a mailing list (``bulk`` with a ``list_id``) that replies to a message
+  (``in_reply_to``) is a contact from its sender to the sender of that message, as
+  if sent to the two of them (the author and the list): the list address itself,
+  automated, stays out;
 * addresses whose identity is automated are left out (an interaction whose only
   sender is automated therefore adds nothing);
 * each person counts once per interaction, in their most direct role;
@@ -292,6 +296,22 @@ live AS (  -- what each contact needs of its interaction, worked out once per in
     FROM interactions i CROSS JOIN params p CROSS JOIN span sp
     WHERE {_counted("i.")}
 ),
+posts AS (  -- posts to a mailing list: contact only where one answers another (list_contacts)
+    SELECT i.interaction_id, i.ts, unix_seconds(i.ts) AS t, i.message_id, i.in_reply_to,
+           CAST(FLOOR(unix_seconds(i.ts) / 86400) AS BIGINT) AS day_no,
+           CAST(FLOOR((FLOOR(unix_seconds(i.ts) / 86400) + 3) / 7) AS BIGINT) AS week_no,
+           CAST(GREATEST(FLOOR((unix_seconds(i.ts) - sp.first_t) / sp.period_s), 0) AS BIGINT)
+               AS period_no,
+           {_channel_key(counting)} AS channel_key
+    FROM interactions i CROSS JOIN params p CROSS JOIN span sp
+    WHERE NOT i.automated AND i.bulk AND i.list_id IS NOT NULL AND {_plausible("i.")}
+      AND unix_seconds(i.ts) <= p.as_of_s
+),
+said AS (  -- every message a reply can answer, and every reply: mail and list posts
+    SELECT interaction_id, message_id, in_reply_to, t FROM live
+    UNION ALL
+    SELECT interaction_id, message_id, in_reply_to, t FROM posts
+),
 source_end AS (
     SELECT it.source_id, MAX(l.t) AS end_t
     FROM items it JOIN live l ON l.interaction_id = it.interaction_id
@@ -337,6 +357,29 @@ recipients AS (
            COUNT(*) OVER (PARTITION BY interaction_id) AS n
     FROM who WHERE role_rank BETWEEN 1 AND 3
 ),
+replied AS (  -- reply and original first: few messages are replies, logs may have none
+    SELECT r.interaction_id, r.t - o.t AS latency_s, o.interaction_id AS original_id
+    FROM said r
+    JOIN said o ON o.message_id = r.in_reply_to
+    WHERE r.in_reply_to IS NOT NULL AND o.message_id IS NOT NULL
+),
+answers AS (
+    SELECT a.interaction_id, rs.person_id AS replier, os.person_id AS original_sender,
+           MAX(a.latency_s) AS latency_s
+    FROM replied a
+    JOIN senders rs ON rs.interaction_id = a.interaction_id
+    JOIN senders os ON os.interaction_id = a.original_id
+    WHERE rs.person_id <> os.person_id
+    GROUP BY a.interaction_id, rs.person_id, os.person_id
+),
+list_contacts AS (  -- a reply on a list: from the replier to the author they answer, the
+    -- list itself aside; counted as a message to two (the author and the list)
+    SELECT a.replier AS src, a.original_sender AS dst, CAST(2 AS BIGINT) AS n, l.ts, l.day_no,
+           l.week_no, l.period_no, l.channel_key, CAST(0 AS DOUBLE) AS dur_s, 0 AS is_meeting,
+           0 AS is_call, 0 AS sync, 0 AS took_part, 0 AS undirected, 1 AS watched,
+           CAST(1.0 AS DOUBLE) / 2 AS w
+    FROM answers a JOIN posts l ON l.interaction_id = a.interaction_id
+),
 contacts AS (
     SELECT s.person_id AS src, r.person_id AS dst, r.n, l.ts, l.day_no, l.week_no, l.period_no,
            l.channel_key,
@@ -346,6 +389,8 @@ contacts AS (
     JOIN senders s ON s.interaction_id = l.interaction_id
     JOIN recipients r ON r.interaction_id = l.interaction_id
     WHERE r.automated = 0
+    UNION ALL
+    SELECT * FROM list_contacts
 ),
 pairs AS (
     SELECT LEAST(src, dst) AS person_a, GREATEST(src, dst) AS person_b,
@@ -381,21 +426,6 @@ early_pairs AS (  -- per pair, its contacts in such interactions and when they w
     WHERE s.role_rank = 0 AND s.automated = 0
       AND r.role_rank BETWEEN 1 AND 3 AND r.automated = 0
     GROUP BY LEAST(s.person_id, r.person_id), GREATEST(s.person_id, r.person_id)
-),
-replied AS (  -- reply and original first: few messages are replies, logs may have none
-    SELECT r.interaction_id, r.t - o.t AS latency_s, o.interaction_id AS original_id
-    FROM live r
-    JOIN live o ON o.message_id = r.in_reply_to
-    WHERE r.in_reply_to IS NOT NULL AND o.message_id IS NOT NULL
-),
-answers AS (
-    SELECT a.interaction_id, rs.person_id AS replier, os.person_id AS original_sender,
-           MAX(a.latency_s) AS latency_s
-    FROM replied a
-    JOIN senders rs ON rs.interaction_id = a.interaction_id
-    JOIN senders os ON os.interaction_id = a.original_id
-    WHERE rs.person_id <> os.person_id
-    GROUP BY a.interaction_id, rs.person_id, os.person_id
 ),
 replies AS (
     SELECT LEAST(replier, original_sender) AS person_a,
