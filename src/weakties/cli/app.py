@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import api
+from weakties.cli.act import register as register_acting
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
@@ -125,3 +126,4 @@ def demo(
 
 
 register_understanding(app)
+register_acting(app)

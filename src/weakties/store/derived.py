@@ -144,3 +144,51 @@ def _write_stamp(con: duckdb.DuckDBPyConnection, stamp: AnalysisStamp) -> None:
     }
     rows = [[k, v] for k, v in values.items()]
     con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+
+
+RELATIONSHIP_BANDS = ("strong", "weak", "dormant")
+"""Bands of ties that are relationships: both sides took part (or the user pinned it so)."""
+
+_RELATIONSHIP_COLUMNS = """
+    t.person_a, t.person_b, t.strength, t.base_strength, t.band, t.recency_days,
+    t.last_contact, t.messages, t.one_to_one_share, t.active_days, t.explanation
+"""
+
+
+def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None = None) -> pa.Table:
+    """The ties that are relationships (:data:`RELATIONSHIP_BANDS`), all of them or those
+    touching any person in ``around``."""
+    bands = ", ".join(f"'{b}'" for b in RELATIONSHIP_BANDS)
+    if around is None:
+        return con.sql(
+            f"SELECT {_RELATIONSHIP_COLUMNS} FROM ties t WHERE t.band IN ({bands})"
+        ).to_arrow_table()
+    con.register("_around", pa.table({"person_id": pa.array(around, pa.int64())}))
+    try:
+        return con.sql(
+            f"""
+            SELECT {_RELATIONSHIP_COLUMNS} FROM ties t
+            WHERE t.band IN ({bands})
+              AND (t.person_a IN (SELECT person_id FROM _around)
+                   OR t.person_b IN (SELECT person_id FROM _around))
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_around")
+
+
+def people_facts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> pa.Table:
+    """Name, organisation, community and owner flag of each person in ``ids``."""
+    con.register("_who", pa.table({"person_id": pa.array(ids, pa.int64())}))
+    try:
+        return con.sql(
+            """
+            SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+                   p.is_owner, p.automated, m.community_id, c.label AS community
+            FROM _who w JOIN people p USING (person_id)
+            LEFT JOIN person_metrics m USING (person_id)
+            LEFT JOIN communities c USING (community_id)
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_who")

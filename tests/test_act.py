@@ -1,0 +1,190 @@
+"""Introductions and people to meet, on a small office whose answers can be checked by hand,
+and the suggestion ranking against the classic baselines on real data."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from weakties import api
+from weakties.config import Settings
+from weakties.errors import InputError, NotFoundError
+from weakties.graph import from_ties
+from weakties.graph.linkpred import two_hop_scores
+
+ME = "me@home.example"
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def _exchange(
+    rows: list[tuple[str, str, str]], a: str, b: str, n: int, *, days_ago: int = 0
+) -> None:
+    """``n`` messages each way between a and b, one a day, the last ``days_ago`` days
+    before the end of the log (day 120)."""
+    end = START + timedelta(days=120 - days_ago)
+    for k in range(n):
+        when = (end - timedelta(days=2 * k)).isoformat()
+        rows.append((when, a, b))
+        rows.append(((end - timedelta(days=2 * k, hours=-1)).isoformat(), b, a))
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """me knows ana well and recently, bo a little and long ago, and cy well. ana and bo
+    both know the target tara; ana well, bo well too. cy knows vic at acme.example; dee
+    and eve know each other but no one me knows (a separate pair)."""
+    rows: list[tuple[str, str, str]] = []
+    _exchange(rows, ME, "ana@corp.example", 20)
+    _exchange(rows, ME, "bo@corp.example", 3, days_ago=100)
+    _exchange(rows, ME, "cy@corp.example", 15)
+    _exchange(rows, "ana@corp.example", "tara@target.example", 15)
+    _exchange(rows, "bo@corp.example", "tara@target.example", 15)
+    _exchange(rows, "cy@corp.example", "vic@acme.example", 12)
+    _exchange(rows, "vic@acme.example", "wes@acme.example", 12)
+    _exchange(rows, "ana@corp.example", "zed@corp.example", 10)
+    _exchange(rows, "cy@corp.example", "zed@corp.example", 10)
+    _exchange(rows, "dee@far.example", "eve@far.example", 8)
+    root = tmp_path_factory.mktemp("act")
+    log = root / "log.csv"
+    with log.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["timestamp", "channel", "sender", "recipients"])
+        writer.writerows([(t, "email", a, b) for t, a, b in rows])
+    settings = Settings(db_path=root / "store.duckdb")
+    api.init(settings, [ME])
+    api.ingest(settings, [log])
+    api.analyze(settings)
+    return settings
+
+
+def test_the_path_with_the_stronger_weakest_leg_comes_first(office: Settings) -> None:
+    rows = api.intro(office, "tara@target.example").to_pylist()
+    assert [r["introducer"] for r in rows[:2]] == ["Ana", "Bo"]
+    assert rows[0]["score"] > rows[1]["score"]  # bo's leg to me is weak and stale
+    assert rows[0]["hops"] == 2 and rows[0]["confidence"] == "high"
+    assert "you and Ana" in rows[0]["explanation"]
+    assert "Tara" in rows[0]["explanation"]
+
+
+def test_a_target_already_tied_says_so(office: Settings) -> None:
+    rows = api.intro(office, "ana@corp.example").to_pylist()
+    assert rows[0]["tier"] == "direct"
+    assert rows[0]["explanation"].startswith("already tied: you and Ana")
+
+
+def test_an_organisation_is_reached_through_its_people(office: Settings) -> None:
+    rows = api.intro(office, "acme.example").to_pylist()
+    assert rows, "acme.example has people and a path to them"
+    targets = {r["target"] for r in rows}
+    assert targets <= {"Vic", "Wes"}
+    first = rows[0]
+    assert (first["target"], first["introducer"], first["hops"]) == ("Vic", "Cy", 2)
+    far = [r for r in rows if r["target"] == "Wes"]
+    assert far and far[0]["hops"] == 3 and far[0]["confidence"] == "low"
+    assert far[0]["second_introducer"] == "Vic"
+
+
+def test_unknown_targets_are_one_line_errors(office: Settings) -> None:
+    with pytest.raises(NotFoundError, match="Nobody and no organisation"):
+        api.intro(office, "nobody@nowhere.example")
+    with pytest.raises(InputError):
+        api.intro(office, "  ")
+
+
+def test_a_store_without_an_owner_asks_for_one(office: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "timestamp,channel,sender,recipients\n2026-01-01T00:00:00Z,email,a@x.org,b@x.org\n"
+    )
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    api.ingest(settings, [log])
+    api.analyze(settings)
+    with pytest.raises(InputError, match="init --me"):
+        api.intro(settings, "b@x.org")
+
+
+def test_suggestions_rank_by_shared_contacts_and_name_the_introducer(office: Settings) -> None:
+    rows = api.suggest(office).to_pylist()
+    by_person = {r["person"]: r for r in rows}
+    assert "Ana" not in by_person and "Dee" not in by_person  # tied / out of reach
+    assert rows[0]["person"] == "Zed"  # two strong mutual contacts beat one
+    assert rows[0]["mutual_contacts"] == 2
+    assert rows[0]["introducer"] in {"Ana", "Cy"}
+    assert rows[0]["explanation"].startswith("2 mutual contacts; best introduced by")
+    assert "you and" in rows[0]["explanation"]
+    vic = by_person["Vic"]
+    assert "reaches" in vic["explanation"] and "acme.example" in vic["explanation"]
+
+
+def test_suggestions_for_someone_else_name_both_people(office: Settings) -> None:
+    rows = api.suggest(office, person="cy@corp.example").to_pylist()
+    assert rows and all("you" not in r["explanation"].split() for r in rows)
+    assert {r["for_person"] for r in rows} == {"Cy"}
+
+
+def test_everyone_gets_their_own_suggestions(office: Settings) -> None:
+    rows = api.suggest(office, everyone=True, limit=2).to_pylist()
+    per = {}
+    for r in rows:
+        per.setdefault(r["for_person"], []).append(r["person"])
+    assert all(len(v) <= 2 for v in per.values())
+    assert "Zed" in per["Me"]
+
+
+def test_two_hop_scores_by_hand() -> None:
+    """a-b-c, a-d-c, b-e: for a, c has two common neighbours (b, d), e one (b)."""
+    ids = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+    edges = [("a", "b", 1.0), ("b", "c", 0.5), ("a", "d", 0.25), ("d", "c", 1.0), ("b", "e", 1.0)]
+    g = from_ties(
+        [ids[x] for x, _, _ in edges], [ids[y] for _, y, _ in edges], [w for *_, w in edges]
+    )
+    found = two_hop_scores(g, g.vertex(1), method="cn")
+    got = dict(zip(g.person_ids[found.vertices].tolist(), found.scores.tolist(), strict=True))
+    assert got == {3: 2.0, 5: 1.0}
+    ra = two_hop_scores(g, g.vertex(1), method="ra")
+    got = dict(zip(g.person_ids[ra.vertices].tolist(), ra.scores.tolist(), strict=True))
+    assert got == pytest.approx({3: 1 / 3 + 1 / 2, 5: 1 / 3})
+    wra = two_hop_scores(g, g.vertex(1), method="wra")
+    got = dict(zip(g.person_ids[wra.vertices].tolist(), wra.scores.tolist(), strict=True))
+    # through b: w(a,b) w(b,c) / s(b) = 1 * 0.5 / 2.5; through d: 0.25 * 1 / 1.25
+    assert got == pytest.approx({3: 0.5 / 2.5 + 0.25 / 1.25, 5: 1.0 / 2.5})
+
+
+def test_two_hop_scores_match_networkx() -> None:
+    nx = pytest.importorskip("networkx")
+    rng = np.random.default_rng(3)
+    graph = nx.gnm_random_graph(60, 200, seed=3)
+    a = np.array([u for u, _ in graph.edges()])
+    b = np.array([v for _, v in graph.edges()])
+    g = from_ties(a + 1, b + 1, rng.uniform(0.1, 1.0, a.size))
+    for node in (0, 7, 33):
+        found = two_hop_scores(g, g.vertex(node + 1), method="ra")
+        ours = dict(
+            zip((g.person_ids[found.vertices] - 1).tolist(), found.scores.tolist(), strict=True)
+        )
+        pairs = [(node, y) for y in graph if y != node and not graph.has_edge(node, y)]
+        theirs = {y: s for _, y, s in nx.resource_allocation_index(graph, pairs) if s > 0}
+        assert ours == pytest.approx(theirs)
+
+
+def test_suggestions_beat_the_classic_scores_on_email_eu(shared_data: Path) -> None:
+    """bench/suggest.py's evaluation: AUC, precision at n and HR@10 of the suggestion
+    score at least those of resource allocation, the best baseline there."""
+    bench = Path(__file__).resolve().parents[1] / "bench" / "suggest.py"
+    result = subprocess.run(
+        [sys.executable, str(bench)], capture_output=True, text=True, timeout=900, check=True
+    )
+    import json
+
+    figures = json.loads(result.stdout)
+    ours = figures["weakties"]
+    for metric in ("auc", "precision_at_n", "hr_at_10"):
+        best = max(figures[m][metric] for m in ("cn", "aa", "ra"))
+        assert ours[metric] >= best, (metric, ours[metric], best)
+    assert ours["introducers"]["top_over_bottom"] >= 8
