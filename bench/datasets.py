@@ -50,6 +50,44 @@ def email_eu(folder: Path = EMAIL_EU) -> list[Email]:
     return mails
 
 
+LABELLED = SHARED / "labelled-ties"
+
+
+def sociopatterns() -> list[Email]:
+    """SocioPatterns' InVS15 workplace contacts (Génois et al. 2018): one record per
+    20-second row ``t i j``, in time order, stamped from 2015-05-04 (t is seconds from
+    the study's start); face-to-face has no direction, so ``i`` is only the first id."""
+    path = LABELLED / "sociopatterns-workplace" / "workplace_InVS15_tij.dat.gz"
+    start = 1430719200  # 2015-05-04 06:00 UTC, the study's first Monday
+    rows = []
+    with gzip.open(path, "rt") as fh:
+        for line in fh:
+            t, i, j = line.split()
+            rows.append(Email(start + int(t), int(i), (int(j),)))
+    rows.sort(key=lambda m: m.t)
+    return rows
+
+
+def mit_calls() -> list[Email]:
+    """MIT Social Evolution's calls between participants (Madan et al. 2012), caller
+    first, in time order; calls dated before the study (2008-06) are left out."""
+    import datetime as dt
+
+    path = LABELLED / "mit-social-evolution" / "Calls.csv.gz"
+    rows = []
+    with gzip.open(path, "rt") as fh:
+        for rec in csv.DictReader(fh):
+            dest, caller = rec["dest_user_id_if_known"].strip(), rec["user_id"].strip()
+            if not (dest.isdigit() and caller.isdigit()) or dest == caller:
+                continue
+            when = dt.datetime.fromisoformat(rec["time_stamp"]).replace(tzinfo=dt.UTC)
+            if when.year < 2008 or (when.year == 2008 and when.month < 6):
+                continue
+            rows.append(Email(int(when.timestamp()), int(caller), (int(dest),)))
+    rows.sort(key=lambda m: m.t)
+    return rows
+
+
 def write_log(path: Path, mails: list[Email], channel: str = "exchange") -> None:
     """Write e-mails as a weakties interaction log (CSV).
 
@@ -66,6 +104,6 @@ def write_log(path: Path, mails: list[Email], channel: str = "exchange") -> None
         writer.writerow(LOG_HEADER)
         for m in mails:
             writer.writerow(
-                (m.t, channel, f"eu:{m.sender}", ";".join(f"eu:{r}" for r in m.recipients))
+                (m.t, channel, f"id:{m.sender}", ";".join(f"id:{r}" for r in m.recipients))
             )
     os.replace(partial, path)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from datasets import EMAIL_EU, Email, email_eu, write_log
+from datasets import EMAIL_EU, Email, email_eu, mit_calls, sociopatterns, write_log
 from weakties import api
 from weakties.config import Settings
 from weakties.graph import from_ties
@@ -43,6 +43,11 @@ from weakties.insights import network
 from weakties.insights.suggest import scores_for
 
 MIN_TIES = 3
+DATA = {
+    "email-eu": (email_eu, "exchange"),
+    "sociopatterns": (sociopatterns, "in_person"),
+    "mit-calls": (mit_calls, "call"),
+}
 TOP = 10
 
 
@@ -107,23 +112,31 @@ def _metrics(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="keep the store and logs in this folder")
+    parser.add_argument(
+        "--data",
+        choices=sorted(DATA),
+        default="email-eu",
+        help="email-eu (the measured set), or sociopatterns / mit-calls (out of sample)",
+    )
     args = parser.parse_args()
     if not EMAIL_EU.is_dir():
         print(json.dumps({"skipped": f"no email-Eu data at {EMAIL_EU}"}))
         return
-    mails = email_eu()
+    load, channel = DATA[args.data]
+    mails = load()
     half, three_q = len(mails) // 2, (3 * len(mails)) // 4
     first, second = mails[:half], mails[half:three_q]
     work = args.keep or Path(tempfile.mkdtemp(prefix="weakties-suggest-"))
     log = work / "first-half.csv"
-    write_log(log, first)
+    write_log(log, first, channel)
     settings = Settings(db_path=work / "store.duckdb")
     if settings.db_path.exists():
         settings.db_path.unlink()
     started = time.perf_counter()
     api.ingest(settings, [log])
     api.analyze(settings)
-    out: dict[str, Any] = {"mails_first_half": len(first), "mails_next_quarter": len(second)}
+    out: dict[str, Any] = {"data": args.data, "records_first_half": len(first)}
+    out["records_next_quarter"] = len(second)
     out["ingest_analyze_s"] = round(time.perf_counter() - started, 2)
     out.update(_evaluate(settings, first, second))
     print(json.dumps(out, indent=1))
@@ -177,7 +190,7 @@ def _ours(
         node_of = dict(
             con.execute(
                 "SELECT person_id, CAST(substr(address, 4) AS BIGINT) FROM identities "
-                "WHERE address LIKE 'eu:%'"
+                "WHERE address LIKE 'id:%'"
             ).fetchall()
         )
         started = time.perf_counter()
