@@ -188,3 +188,94 @@ def test_suggestions_beat_the_classic_scores_on_email_eu(shared_data: Path) -> N
         best = max(figures[m][metric] for m in ("cn", "aa", "ra"))
         assert ours[metric] >= best, (metric, ours[metric], best)
     assert ours["introducers"]["top_over_bottom"] >= 8
+
+
+def _write(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["timestamp", "channel", "sender", "recipients"])
+        writer.writerows([(t, "email", a, b) for t, a, b in rows])
+    return path
+
+
+def _team(rows: list[tuple[str, str, str]], members: list[str], n: int = 10) -> None:
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            _exchange(rows, a, b, n)
+
+
+COLLEAGUE = "me@corp.example"
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The owner works at corp.example too (the stakeholder is a colleague). Three teams. The stakeholder sam (product) writes one-to-one every other day with
+    cy (finance); dan is in sam's team; fay shares the formal thread with me and sam; gil
+    (sales) is close to sam but has no private channel with me, only through ana."""
+    rows: list[tuple[str, str, str]] = []
+    mine = [COLLEAGUE, "ana@corp.example", "bo@corp.example", "kim@corp.example"]
+    product = ["sam@corp.example", "dan@corp.example", "pia@corp.example", "qin@corp.example"]
+    finance = ["cy@corp.example", "fin@corp.example", "fox@corp.example", "fry@corp.example"]
+    sales = ["gil@corp.example", "sol@corp.example", "sue@corp.example", "sid@corp.example"]
+    for team in (mine, product, finance, sales):
+        _team(rows, team)
+    _exchange(rows, "sam@corp.example", "cy@corp.example", 25)
+    _exchange(rows, COLLEAGUE, "cy@corp.example", 4)
+    _exchange(rows, "sam@corp.example", "gil@corp.example", 25)
+    _exchange(rows, "ana@corp.example", "gil@corp.example", 8)
+    end = START + timedelta(days=120)
+    for k in range(12):  # the formal thread: me, sam and fay together
+        when = (end - timedelta(days=3 * k)).isoformat()
+        rows.append((when, COLLEAGUE, "sam@corp.example;fay@corp.example"))
+        rows.append((when, "sam@corp.example", f"{COLLEAGUE};fay@corp.example"))
+        rows.append((when, "fay@corp.example", f"{COLLEAGUE};sam@corp.example"))
+    _exchange(rows, "fay@corp.example", "sam@corp.example", 10)
+    # accounts: acme (one person now), beta (gone quiet), gamma (three people now)
+    _exchange(rows, COLLEAGUE, "al@acme.example", 5, days_ago=10)
+    _exchange(rows, COLLEAGUE, "ax@acme.example", 5, days_ago=150)
+    _exchange(rows, COLLEAGUE, "bea@beta.example", 5, days_ago=200)
+    for who in ("gus", "gwen", "gabe", "gia"):  # gia only through ana, not a teammate
+        owner = "ana@corp.example" if who == "gia" else COLLEAGUE
+        _exchange(rows, owner, f"{who}@gamma.example", 5, days_ago=5)
+    root = tmp_path_factory.mktemp("company")
+    settings = Settings(db_path=root / "store.duckdb")
+    api.init(settings, [COLLEAGUE])
+    api.ingest(settings, [_write(root / "log.csv", rows)])
+    api.analyze(settings)
+    return settings
+
+
+def test_back_channels_are_close_to_the_stakeholder_and_outside_the_game(
+    company: Settings,
+) -> None:
+    rows = api.backchannel(company, "sam@corp.example").to_pylist()
+    people = [r["person"] for r in rows]
+    assert people[0] == "Cy", rows
+    assert "Dan" not in people  # sam's own team
+    assert "Fay" not in people  # in the formal thread with me and sam
+    assert "Gil" in people and people.index("Gil") > 0  # only through an introducer
+    gil = rows[people.index("Gil")]
+    assert gil["introducer"] == "Ana"
+    assert "Cy and Sam write one-to-one" in rows[0]["explanation"]
+    assert "you and Cy" in rows[0]["explanation"]
+
+
+def test_accounts_rank_the_riskiest_first(company: Settings) -> None:
+    rows = {r["organisation"]: r for r in api.accounts(company).to_pylist()}
+    assert rows["acme.example"]["coverage"] == "single-threaded"
+    assert rows["beta.example"]["coverage"] == "dark"
+    assert rows["gamma.example"]["coverage"] == "covered"
+    assert rows["gamma.example"]["covered_people"] == 3  # gia's only tie is ana's
+    assert rows["gamma.example"]["teammates"] == 1
+    order = [r["organisation"] for r in api.accounts(company).to_pylist()]
+    assert order.index("beta.example") < order.index("acme.example") < order.index("gamma.example")
+    assert "gone dark" in rows["beta.example"]["explanation"]
+
+
+def test_an_account_lists_who_knows_whom(company: Settings) -> None:
+    rows = api.account(company, "acme.example").to_pylist()
+    assert [r["person"] for r in rows] == ["Al", "Ax"]
+    assert rows[0]["teammate"] == "Me" and rows[0]["covered_now"]
+    assert not rows[1]["covered_now"]
+    with pytest.raises(InputError, match="not an organisation"):
+        api.account(company, "sam@corp.example")

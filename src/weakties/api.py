@@ -216,3 +216,35 @@ def suggest(
             return suggest_table(con, find_person(con, person), limit=limit)
         user = users(con, as_owner=as_owner, team=False)[0]
         return suggest_table(con, user, limit=limit, you=True)
+
+
+def backchannel(
+    settings: Settings,
+    stakeholder: str,
+    *,
+    as_owner: str | None = None,
+    team: bool = False,
+    limit: int | None = 10,
+) -> pa.Table:
+    """People who can give a candid view of a stakeholder (a person, or an organisation's
+    best-connected people); see :mod:`weakties.insights.backchannel`."""
+    from weakties.insights.backchannel import backchannel_table
+
+    with open_store(settings, read_only=True) as con:
+        return backchannel_table(con, stakeholder, as_owner=as_owner, team=team, limit=limit)
+
+
+def account(settings: Settings, organisation: str) -> pa.Table:
+    """Everyone known at an organisation, with the teammate who knows them best."""
+    from weakties.insights.accounts import account_table
+
+    with open_store(settings, read_only=True) as con:
+        return account_table(con, organisation)
+
+
+def accounts(settings: Settings, *, limit: int | None = None) -> pa.Table:
+    """Every organisation's coverage (dark, single-threaded, thin, covered), riskiest first."""
+    from weakties.insights.accounts import accounts_table
+
+    with open_store(settings, read_only=True) as con:
+        return accounts_table(con, limit=limit)

@@ -1,4 +1,4 @@
-"""Commands that answer what to do: intro, suggest."""
+"""Commands that answer what to do: intro, suggest, backchannel, account, accounts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ AsOption = Annotated[
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    for command in (intro, suggest):
+    for command in (intro, suggest, backchannel, account, accounts):
         app.command()(command)
 
 
@@ -61,3 +61,37 @@ def suggest(
     if not everyone:
         brief = brief[1:]
     render(rows, fmt, title="People to meet", brief=brief)
+
+
+def backchannel(
+    ctx: typer.Context,
+    stakeholder: Annotated[str, typer.Argument(help="A person, or a company (its key people).")],
+    as_owner: AsOption = None,
+    team: Annotated[bool, typer.Option(help="Channels through any owner of the store.")] = False,
+    limit: LimitOption = 10,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Who can give you a candid view of a stakeholder, outside the people in the game."""
+    rows = api.backchannel(
+        _settings(ctx), stakeholder, as_owner=as_owner, team=team, limit=limit or None
+    )
+    brief = ["rank", "person", "organisation", "stakeholder", "introducer", "explanation"]
+    render(rows, fmt, title=f"Back channels around {stakeholder}", brief=brief)
+
+
+def account(
+    ctx: typer.Context,
+    organisation: Annotated[str, typer.Argument(help="A company name or e-mail domain.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Everyone known at an organisation, with the teammate who knows them best."""
+    rows = api.account(_settings(ctx), organisation)
+    brief = ["person", "title", "teammate", "strength", "band", "last_two_way", "covered_now"]
+    render(rows, fmt, title=f"Who we know at {organisation}", brief=brief)
+
+
+def accounts(ctx: typer.Context, limit: LimitOption = 0, fmt: FormatOption = Format.table) -> None:
+    """Every organisation's coverage: dark, single-threaded, thin or covered, riskiest first."""
+    rows = api.accounts(_settings(ctx), limit=limit or None)
+    brief = ["organisation", "coverage", "trend", "known_people", "explanation"]
+    render(rows, fmt, title="Accounts", brief=brief)
