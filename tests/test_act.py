@@ -209,7 +209,8 @@ COLLEAGUE = "me@corp.example"
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The owner works at corp.example too (the stakeholder is a colleague). Three teams. The stakeholder sam (product) writes one-to-one every other day with
+    """The owner works at corp.example too (the stakeholder is a colleague). Three teams.
+    The stakeholder sam (product) writes one-to-one every other day with
     cy (finance); dan is in sam's team; fay shares the formal thread with me and sam; gil
     (sales) is close to sam but has no private channel with me, only through ana."""
     rows: list[tuple[str, str, str]] = []
