@@ -17,6 +17,7 @@ or a friend of the user's who hardly knows the stakeholder, is no back channel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -53,42 +54,47 @@ class Channel:
         return self.closeness * self.access
 
 
-def _private(row: dict[str, object] | None) -> float:
+def _private(row: dict[str, Any] | None) -> float:
     """A tie's strength scaled by its one-to-one share; 0 below :data:`PRIVATE_FLOOR`."""
     if row is None:
         return 0.0
-    share = float(row["one_to_one_share"] or 0.0)  # type: ignore[arg-type]
-    if share < PRIVATE_FLOOR:
-        return 0.0
-    return float(row["strength"] or 0.0) * share  # type: ignore[arg-type]
+    share = float(row["one_to_one_share"] or 0.0)
+    return float(row["strength"] or 0.0) * share if share >= PRIVATE_FLOOR else 0.0
 
 
 def channels(
-    net: Network, reach: Network, stakeholder: int, user_ids: list[int], shared: set[int]
+    con: duckdb.DuckDBPyConnection,
+    net: Network,
+    stakeholder: int,
+    user_ids: list[int],
+    shared: set[int],
 ) -> list[Channel]:
-    """Back channels around ``stakeholder``: ``net`` holds the ties around the stakeholder
-    and the users, ``reach`` the ties around the users' contacts (for introducers)."""
-    g = net.graph
-    if not g.has_person(stakeholder):
-        return []
+    """Back channels around ``stakeholder``, from ``net`` (the ties around the stakeholder
+    and the users) and, for candidates without a private tie to a user, the store's ties
+    between the users' contacts and them."""
     s = net.people.get(stakeholder)
-    out = []
-    for v in g.graph.neighbors(g.vertex(stakeholder)):
-        c = int(g.person_ids[v])
+    close: dict[int, float] = {}
+    for c in net.neighbours(stakeholder).tolist():
         who = net.people.get(c)
-        if who is None or who.automated or c in user_ids or c in shared:
+        if who is None or c in user_ids or c in shared:
             continue
         if s is not None and not _outside(s, who, net, user_ids):
             continue
         closeness = _private(net.tie_row(stakeholder, c))
-        if closeness <= 0:
-            continue
-        best = _access(net, reach, c, user_ids)
-        if best is not None:
-            access, via, owner = best
-            out.append(Channel(stakeholder, c, closeness, access, via, owner))
-    out.sort(key=lambda ch: (-ch.score, ch.person))
-    return out
+        if closeness > 0:
+            close[c] = closeness
+    found = [
+        Channel(stakeholder, c, closeness, *best)
+        for c, closeness in close.items()
+        if (best := _direct(net, c, user_ids)) is not None
+    ]
+    missing = [c for c in close if all(ch.person != c for ch in found)]
+    found += [
+        Channel(stakeholder, c, close[c], access, via, owner)
+        for c, (access, via, owner) in _introduced(con, net, missing, user_ids).items()
+    ]
+    found.sort(key=lambda ch: (-ch.score, ch.person))
+    return found
 
 
 def _outside(s: network.Person, c: network.Person, net: Network, user_ids: list[int]) -> bool:
@@ -100,25 +106,32 @@ def _outside(s: network.Person, c: network.Person, net: Network, user_ids: list[
     return not (s.organisation and s.organisation not in ours and c.organisation == s.organisation)
 
 
-def _access(
-    net: Network, reach: Network, c: int, user_ids: list[int]
-) -> tuple[float, int | None, int] | None:
-    """The user's best private way to ``c``: (strength, introducer or None, owner)."""
-    direct = [(_private(net.tie_row(u, c)), u) for u in user_ids]
-    best = max(direct, default=(0.0, 0))
-    if best[0] > 0:
-        return best[0], None, best[1]
-    found: tuple[float, int | None, int] | None = None
-    for u in user_ids:
-        g = reach.graph
-        if not (g.has_person(u) and g.has_person(c)):
-            continue
-        for z in g.graph.neighbors(g.vertex(u)):
-            middle = int(g.person_ids[z])
-            leg = min(_private(reach.tie_row(u, middle)), _private(reach.tie_row(middle, c)))
-            if leg > 0 and (found is None or leg * VIA_INTRODUCER > found[0]):
-                found = (leg * VIA_INTRODUCER, middle, u)
-    return found
+def _direct(net: Network, c: int, user_ids: list[int]) -> tuple[float, None, int] | None:
+    """The user's private tie to ``c``: (its weight, no introducer, the owner)."""
+    best = max(((_private(net.tie_row(u, c)), u) for u in user_ids), default=(0.0, 0))
+    return (best[0], None, best[1]) if best[0] > 0 else None
+
+
+def _introduced(
+    con: duckdb.DuckDBPyConnection, net: Network, targets: list[int], user_ids: list[int]
+) -> dict[int, tuple[float, int, int]]:
+    """For each of ``targets``, the best private way in through one of the users' contacts:
+    (weakest leg x :data:`VIA_INTRODUCER`, the introducer, the owner)."""
+    if not targets:
+        return {}
+    near = {u: net.neighbours(u).tolist() for u in user_ids}
+    middles = sorted({m for ms in near.values() for m in ms} - set(targets))
+    links = derived.ties_between(con, middles, targets).to_pylist()
+    best: dict[int, tuple[float, int, int]] = {}
+    for row in links:
+        m, c = int(row["person_id"]), int(row["other"])
+        far = _private(row)
+        for u, mine in near.items():
+            if m in mine:
+                leg = min(_private(net.tie_row(u, m)), far) * VIA_INTRODUCER
+                if leg > 0 and leg > best.get(c, (0.0, 0, 0))[0]:
+                    best[c] = (leg, m, u)
+    return best
 
 
 def backchannel_table(
@@ -139,21 +152,14 @@ def backchannel_table(
     if set(stakeholders) & set(user_ids):
         raise InputError("That is you.", "Name a stakeholder other than yourself.")
     net = network.around(con, [*stakeholders, *user_ids], hops=1)
-    mine = [int(p) for u in user_ids if net.graph.has_person(u) for p in _contacts(net, u)]
-    reach = network.around(con, sorted(set(mine) | set(user_ids)), hops=1)
     found: list[Channel] = []
     for s in stakeholders:
         shared = derived.co_participants(con, user_ids, [s])
-        found.extend(channels(net, reach, s, user_ids, shared))
+        found.extend(channels(con, net, s, user_ids, shared))
     found.sort(key=lambda ch: (-ch.score, ch.person))
     found = _one_per_person(found)
     speaker = user_ids[0] if len(user_ids) == 1 else None
-    return _table(net, reach, found[:limit] if limit else found, speaker)
-
-
-def _contacts(net: Network, person: int) -> list[int]:
-    g = net.graph
-    return [int(g.person_ids[v]) for v in g.graph.neighbors(g.vertex(person))]
+    return _table(net, found[:limit] if limit else found, speaker)
 
 
 def _stakeholders(con: duckdb.DuckDBPyConnection, target: Target) -> list[int]:
@@ -176,7 +182,7 @@ def _one_per_person(found: list[Channel]) -> list[Channel]:
     return kept
 
 
-def _table(net: Network, reach: Network, found: list[Channel], speaker: int | None) -> pa.Table:
+def _table(net: Network, found: list[Channel], speaker: int | None) -> pa.Table:
     rows = {
         "rank": [i for i, _ in enumerate(found, 1)],
         "person": [net.name(c.person) for c in found],
@@ -186,9 +192,9 @@ def _table(net: Network, reach: Network, found: list[Channel], speaker: int | No
         "score": [c.score for c in found],
         "closeness": [c.closeness for c in found],
         "access": [c.access for c in found],
-        "introducer": [reach.name(c.via) if c.via else None for c in found],
+        "introducer": [net.name(c.via) if c.via else None for c in found],
         "through": [net.name(c.owner) for c in found],
-        "explanation": [_explain(net, reach, c, speaker) for c in found],
+        "explanation": [_explain(net, c, speaker) for c in found],
     }
     types = {"rank": pa.int64(), "person_id": pa.int64(), "score": pa.float64(),
              "closeness": pa.float64(), "access": pa.float64()}  # fmt: skip
@@ -200,7 +206,7 @@ def _org(net: Network, person: int) -> str | None:
     return who.organisation if who else None
 
 
-def _explain(net: Network, reach: Network, c: Channel, speaker: int | None) -> str:
+def _explain(net: Network, c: Channel, speaker: int | None) -> str:
     row = net.tie_row(c.stakeholder, c.person) or {}
     name, other = net.name(c.person), net.name(c.stakeholder)
     rhythm = _rhythm(row)
@@ -212,18 +218,17 @@ def _explain(net: Network, reach: Network, c: Channel, speaker: int | None) -> s
         parts.append(leg_words(net, c.owner, c.person, you=speaker))
     else:
         parts.append(
-            f"through {reach.name(c.via)}: "
-            + leg_words(reach, c.owner, c.via, you=speaker)
-            + "; "
-            + leg_words(reach, c.via, c.person, you=speaker)
+            f"through {net.name(c.via)}: "
+            + leg_words(net, c.owner, c.via, you=speaker)
+            + f"; {net.name(c.via)} and {net.name(c.person)} write one-to-one"
         )
     return "; ".join(parts)
 
 
-def _rhythm(row: dict[str, object]) -> str:
+def _rhythm(row: dict[str, Any]) -> str:
     """How often two people are in touch, from active weeks over the tie's span."""
-    weeks = float(row.get("active_weeks") or 0.0)  # type: ignore[arg-type]
-    span = max(float(row.get("duration_days") or 0.0) / 7.0, 1.0)  # type: ignore[arg-type]
+    weeks = float(row.get("active_weeks") or 0.0)
+    span = max(float(row.get("duration_days") or 0.0) / 7.0, 1.0)
     share = weeks / span
     if share >= 0.6:
         return "every week"

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from weakties.errors import InputError, NotFoundError
+from weakties.graph.linkpred import common_neighbours_of
 from weakties.insights import network
 from weakties.insights.lookup import find_person
 from weakties.insights.network import MODERATE_LEG, STRONG_LEG, Network, leg_words
@@ -146,65 +147,41 @@ def _two_hops(net: Network, user: int, target: int) -> list[Path]:
     g = net.graph
     if not (g.has_person(user) and g.has_person(target)):
         return []
-    from weakties.graph.linkpred import common_neighbours_of
-
     middle, near, far = common_neighbours_of(g, g.vertex(user), g.vertex(target))
-    out = []
-    for m, a, b in zip(g.person_ids[middle].tolist(), near.tolist(), far.tolist(), strict=True):
-        who = net.people.get(int(m))
-        if who is None or who.automated:
-            continue
-        out.append(Path(user, (int(m),), target, (a, b), min(a, b)))
-    return out
+    people = g.person_ids[middle].tolist()
+    return [
+        Path(user, (int(m),), target, (a, b), min(a, b))
+        for m, a, b in zip(people, near.tolist(), far.tolist(), strict=True)
+    ]
 
 
 def three_hops(
     con: duckdb.DuckDBPyConnection, net: Network, user_ids: list[int], target: Target
 ) -> list[Path]:
-    """Paths through two introducers: the user's contact, then one of the target's."""
-    g = net.graph
-    firsts = {
-        u: [int(g.person_ids[x]) for x in g.graph.neighbors(g.vertex(u))]
-        for u in user_ids
-        if g.has_person(u)
-    }
-    lasts = {
-        t: [int(g.person_ids[x]) for x in g.graph.neighbors(g.vertex(t))]
-        for t in target.people
-        if g.has_person(t)
-    }
-    near = sorted({p for ps in firsts.values() for p in ps})
-    if not near or not lasts:
+    """Paths through two introducers: one of the user's contacts, then one of the target's,
+    joined by a tie of their own (looked up in the store: neither end need be near)."""
+    firsts = {u: net.neighbours(u) for u in user_ids}
+    lasts = {t: net.neighbours(t) for t in target.people}
+    starts = np.unique(np.concatenate([*firsts.values(), np.empty(0, np.int64)]))
+    ends = np.unique(np.concatenate([*lasts.values(), np.empty(0, np.int64)]))
+    exclude = np.asarray(user_ids, dtype=np.int64)
+    starts, ends = np.setdiff1d(starts, exclude), np.setdiff1d(ends, exclude)
+    if not starts.size or not ends.size:
         return []
-    bridge = network.around(con, near, hops=1)
+    links = derived.ties_between(con, starts.tolist(), ends.tolist())
+    a = links.column("person_id").to_numpy()
+    b = links.column("other").to_numpy()
+    middle = np.nan_to_num(links.column("strength").to_numpy(zero_copy_only=False))
     out: list[Path] = []
-    for t, ends in lasts.items():
-        for u, starts in firsts.items():
-            out.extend(_joined(net, bridge, u, starts, ends, t, set(user_ids)))
+    for u, mine in firsts.items():
+        for t, theirs in lasts.items():
+            keep = np.isin(a, mine) & np.isin(b, theirs) & (a != b) & (a != t)
+            for x, y, w in zip(
+                a[keep].tolist(), b[keep].tolist(), middle[keep].tolist(), strict=True
+            ):
+                legs = (net.strength(u, x), float(w), net.strength(y, t))
+                out.append(Path(u, (x, y), t, legs, min(legs) * THREE_HOP_FACTOR))
     return out
-
-
-def _joined(
-    net: Network, bridge: Network, user: int, starts: list[int], ends: list[int],
-    target: int, exclude: set[int],
-) -> list[Path]:  # fmt: skip
-    out = []
-    end_set = set(ends) - exclude - {target}
-    for a in starts:
-        if a in exclude or a == target or a not in bridge.people or bridge.people[a].automated:
-            continue
-        for b in end_set - {a}:
-            row = bridge.tie_row(a, b)
-            if row is None or (who := net.people.get(b)) is None or who.automated:
-                continue
-            legs = (_leg(net, user, a), float(row["strength"] or 0.0), _leg(net, b, target))  # type: ignore[arg-type]
-            out.append(Path(user, (a, b), target, legs, min(legs) * THREE_HOP_FACTOR))
-    return out
-
-
-def _leg(net: Network, a: int, b: int) -> float:
-    row = net.tie_row(a, b)
-    return 0.0 if row is None else float(row["strength"] or 0.0)  # type: ignore[arg-type]
 
 
 def _best_first(found: list[Path], per_target: int | None) -> list[Path]:
@@ -240,7 +217,7 @@ def intro_table(
     target = find_target(con, text)
     user_ids = users(con, as_owner=as_owner, team=team)
     net = network.around(con, [*user_ids, *target.people], hops=1)
-    direct = [(u, t) for u in user_ids for t in target.people if net.tie_row(u, t) is not None]
+    direct = [(u, t) for u in user_ids for t in target.people if net.edge(u, t) >= 0]
     found = paths(net, user_ids, target, limit=limit)
     if limit is None or len(found) < limit:
         more = _best_first(three_hops(con, net, user_ids, target), None)
@@ -263,11 +240,10 @@ def _rows(
 ) -> pa.Table:
     rows: list[dict[str, object]] = []
     for u, t in direct:
-        row = net.tie_row(u, t) or {}
         rows.append(
             {
                 "rank": 0, "tier": "direct", "confidence": "high", "hops": 1,
-                "score": float(row.get("strength") or 0.0),  # type: ignore[arg-type]
+                "score": net.strength(u, t),
                 "target": net.name(t), "target_id": t, "introducer": None,
                 "introducer_id": None, "second_introducer": None, "through": net.name(u),
                 "explanation": "already tied: " + leg_words(net, u, t, you=speaker),

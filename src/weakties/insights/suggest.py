@@ -73,24 +73,23 @@ def suggestions(net: Network, person_id: int, *, limit: int | None = 10) -> list
         return []
     v = g.vertex(person_id)
     found = two_hop_scores(g, v, method="wra", power=LIKELIHOOD_POWER)
-    keep = np.array([_eligible(net, int(g.person_ids[c])) for c in found.vertices], dtype=bool)
-    vertices, likely, common = found.vertices[keep], found.scores[keep], found.common[keep]
-    community, organisation = _novelty(net, person_id, g.person_ids[vertices])
+    community, organisation = _novelty(net, v, found.vertices)
     novelty = 0.5 * community + 0.5 * organisation
-    score = likely * (1.0 + NOVELTY_GAIN * novelty)
-    order = np.lexsort((g.person_ids[vertices], -score))
+    score = found.scores * (1.0 + NOVELTY_GAIN * novelty)
+    order = np.lexsort((g.person_ids[found.vertices], -score))
     if limit:
         order = order[:limit]
     out = []
     for i in order.tolist():
-        introducer, path = best_introducer(net, v, int(vertices[i]))
+        w = int(found.vertices[i])
+        introducer, path = best_introducer(net, v, w)
         out.append(
             Suggestion(
-                int(g.person_ids[vertices[i]]),
+                int(g.person_ids[w]),
                 float(score[i]),
-                float(likely[i]),
+                float(found.scores[i]),
                 float(novelty[i]),
-                int(common[i]),
+                int(found.common[i]),
                 introducer,
                 path,
                 bool(community[i]),
@@ -109,7 +108,7 @@ def scores_for(net: Network, person_id: int) -> tuple[np.ndarray, np.ndarray]:
     found = two_hop_scores(g, v, method="wra", power=LIKELIHOOD_POWER)
     degree = adjacency(g).degree.astype(np.float64)
     total = FALLBACK * degree / max(float(degree.max(initial=1.0)), 1.0)
-    community, organisation = _novelty(net, person_id, g.person_ids[found.vertices])
+    community, organisation = _novelty(net, v, found.vertices)
     novelty = 0.5 * community + 0.5 * organisation
     total[found.vertices] += found.scores * (1.0 + NOVELTY_GAIN * novelty)
     mask = np.ones(g.n_vertices, dtype=bool)
@@ -129,28 +128,15 @@ def best_introducer(net: Network, v: int, w: int) -> tuple[int | None, float]:
     return int(net.graph.person_ids[middle[best]]), float(legs[best])
 
 
-def _eligible(net: Network, person_id: int) -> bool:
-    found = net.people.get(person_id)
-    return found is not None and not found.automated
-
-
-def _novelty(net: Network, person_id: int, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each candidate is in a community, and in an organisation, that
-    ``person_id`` reaches through no tie."""
-    g = net.graph
-    mine = [int(g.person_ids[u]) for u in adjacency(g).neighbours(g.vertex(person_id))]
-    reached = [net.people[p] for p in [person_id, *mine] if p in net.people]
-    communities = {p.community_id for p in reached if p.community_id is not None}
-    organisations = {p.organisation for p in reached if p.organisation}
-    community = np.zeros(len(candidates), dtype=bool)
-    organisation = np.zeros(len(candidates), dtype=bool)
-    for i, c in enumerate(candidates.tolist()):
-        who = net.people.get(int(c))
-        if who is None:
-            continue
-        community[i] = who.community_id is not None and who.community_id not in communities
-        organisation[i] = bool(who.organisation) and who.organisation not in organisations
-    return community, organisation
+def _novelty(net: Network, v: int, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each candidate vertex is in a community, and in an organisation, that
+    vertex ``v`` reaches through no tie."""
+    reached = np.append(adjacency(net.graph).neighbours(v), v)
+    out = []
+    for labels in (net.community, net.organisation):
+        known = labels[candidates] >= 0
+        out.append(known & ~np.isin(labels[candidates], labels[reached]))
+    return out[0], out[1]
 
 
 def suggest_table(
@@ -170,10 +156,9 @@ def suggest_everyone(con: duckdb.DuckDBPyConnection, *, per_person: int = 5) -> 
     net = network.everything(con)
     tables = []
     for pid in net.graph.person_ids.tolist():
-        if _eligible(net, int(pid)):
-            rows = suggestions(net, int(pid), limit=per_person)
-            if rows:
-                tables.append(_table(net, int(pid), rows, speaker=None))
+        rows = suggestions(net, int(pid), limit=per_person)
+        if rows:
+            tables.append(_table(net, int(pid), rows, speaker=None))
     if not tables:
         return _table(net, 0, [], speaker=None)
     return pa.concat_tables(tables)

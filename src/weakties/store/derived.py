@@ -67,6 +67,7 @@ def publish(
             _replace(con, "ties", ties)
         _replace(con, "person_metrics", metrics)
         _replace(con, "communities", communities)
+        _fill_relationships(con)
         _write_stamp(con, stamp)
     except BaseException:
         con.execute("ROLLBACK")
@@ -79,6 +80,7 @@ def replace_ties(con: duckdb.DuckDBPyConnection, ties: pa.Table, stamp: Analysis
     con.execute("BEGIN TRANSACTION")
     try:
         _replace(con, "ties", ties)
+        _fill_relationships(con)
         _write_stamp(con, stamp)
     except BaseException:
         con.execute("ROLLBACK")
@@ -150,33 +152,82 @@ RELATIONSHIP_BANDS = ("strong", "weak", "dormant")
 """Bands of ties that are relationships: both sides took part (or the user pinned it so)."""
 
 _RELATIONSHIP_COLUMNS = """
-    t.person_a, t.person_b, t.strength, t.base_strength, t.band, t.recency_days,
-    t.last_contact, t.messages, t.one_to_one_share, t.active_days, t.active_weeks,
-    t.duration_days, t.replies_ab + t.replies_ba AS replies, t.reply_latency_h,
-    t.mutual_contacts, t.explanation
+    person_id, other, strength, base_strength, band, recency_days, last_contact, messages,
+    one_to_one_share, active_weeks, duration_days, replies, reply_latency_h, mutual_contacts
 """
+
+
+def refresh_relationships(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``relationships`` from ``ties`` (after pins changed bands), in one
+    transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _fill_relationships(con)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _fill_relationships(con: duckdb.DuckDBPyConnection) -> None:
+    bands = ", ".join(f"'{b}'" for b in RELATIONSHIP_BANDS)
+    con.execute("DELETE FROM relationships")
+    con.execute(
+        f"""
+        INSERT INTO relationships
+        WITH r AS (
+            SELECT person_a, person_b, strength, base_strength, band, recency_days,
+                   last_contact, messages, one_to_one_share, active_weeks, duration_days,
+                   replies_ab + replies_ba AS replies, reply_latency_h, mutual_contacts
+            FROM ties WHERE band IN ({bands})
+        )
+        SELECT * FROM (
+            SELECT person_a AS person_id, person_b AS other, * EXCLUDE (person_a, person_b)
+            FROM r
+            UNION ALL
+            SELECT person_b, person_a, * EXCLUDE (person_a, person_b) FROM r
+        ) ORDER BY person_id, other
+        """
+    )
 
 
 def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None = None) -> pa.Table:
     """The ties that are relationships (:data:`RELATIONSHIP_BANDS`), all of them or those
-    touching any person in ``around``."""
-    bands = ", ".join(f"'{b}'" for b in RELATIONSHIP_BANDS)
+    touching any person in ``around``; once each, ``person_id`` one end, ``other`` the
+    other (the end in ``around`` when only one is)."""
     if around is None:
         return con.sql(
-            f"SELECT {_RELATIONSHIP_COLUMNS} FROM ties t WHERE t.band IN ({bands})"
+            f"SELECT {_RELATIONSHIP_COLUMNS} FROM relationships WHERE person_id < other"
         ).to_arrow_table()
-    con.register("_around", pa.table({"person_id": pa.array(around, pa.int64())}))
+    con.register("_around", pa.table({"p": pa.array(sorted(set(around)), pa.int64())}))
     try:
         return con.sql(
             f"""
-            SELECT {_RELATIONSHIP_COLUMNS} FROM ties t
-            WHERE t.band IN ({bands})
-              AND (t.person_a IN (SELECT person_id FROM _around)
-                   OR t.person_b IN (SELECT person_id FROM _around))
+            SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
+            SEMI JOIN _around a ON r.person_id = a.p
+            WHERE r.person_id < r.other OR r.other NOT IN (SELECT p FROM _around)
             """
         ).to_arrow_table()
     finally:
         con.unregister("_around")
+
+
+def ties_between(con: duckdb.DuckDBPyConnection, first: list[int], second: list[int]) -> pa.Table:
+    """The relationships with one end in ``first`` (``person_id``) and the other in
+    ``second`` (``other``)."""
+    con.register("_first", pa.table({"p": pa.array(sorted(set(first)), pa.int64())}))
+    con.register("_second", pa.table({"p": pa.array(sorted(set(second)), pa.int64())}))
+    try:
+        return con.sql(
+            f"""
+            SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
+            SEMI JOIN _first f ON r.person_id = f.p
+            SEMI JOIN _second s ON r.other = s.p
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_first")
+        con.unregister("_second")
 
 
 def people_facts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> pa.Table:

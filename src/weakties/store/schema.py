@@ -254,7 +254,7 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
     recreate_derived(con)
 
 
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 """Bumped whenever a table of :data:`DERIVED` changes shape."""
 
 DERIVED: dict[str, str] = {
@@ -285,6 +285,15 @@ DERIVED: dict[str, str] = {
     )""",
     "communities": """(
         community_id BIGINT NOT NULL, size BIGINT, label VARCHAR, model_version VARCHAR
+    )""",
+    # The ties that are relationships, once from each end, ordered by person: the
+    # questions users act on (introductions, suggestions, back channels) look up a few
+    # people's relationships, which this order keeps to a few row groups.
+    "relationships": """(
+        person_id BIGINT NOT NULL, other BIGINT NOT NULL, strength DOUBLE,
+        base_strength DOUBLE, band VARCHAR, recency_days DOUBLE, last_contact TIMESTAMPTZ,
+        messages BIGINT, one_to_one_share DOUBLE, active_weeks BIGINT, duration_days DOUBLE,
+        replies BIGINT, reply_latency_h DOUBLE, mutual_contacts BIGINT
     )""",
 }
 """The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`
