@@ -14,6 +14,7 @@ import pytest
 
 from weakties import api
 from weakties.config import Settings
+from weakties.demo import DemoConfig, DemoTruth, generate, generate_events, load_truth
 from weakties.errors import InputError, NotFoundError
 from weakties.graph import from_ties
 from weakties.graph.linkpred import two_hop_scores
@@ -113,13 +114,16 @@ def test_suggestions_rank_by_shared_contacts_and_name_the_introducer(office: Set
     rows = api.suggest(office).to_pylist()
     by_person = {r["person"]: r for r in rows}
     assert "Ana" not in by_person and "Dee" not in by_person  # tied / out of reach
-    assert rows[0]["person"] == "Zed"  # two strong mutual contacts beat one
-    assert rows[0]["mutual_contacts"] == 2
-    assert rows[0]["introducer"] in {"Ana", "Cy"}
-    assert rows[0]["explanation"].startswith("2 mutual contacts; best introduced by")
-    assert "you and" in rows[0]["explanation"]
+    zed, tara, vic = by_person["Zed"], by_person["Tara"], by_person["Vic"]
+    assert zed["likelihood"] > vic["likelihood"]  # two strong mutual contacts beat one
+    assert zed["mutual_contacts"] == 2 and zed["introducer"] in {"Ana", "Cy"}
+    assert zed["explanation"].startswith("2 mutual contacts; best introduced by")
+    assert "you and" in zed["explanation"]
+    # Tara is a little less likely than Zed but opens an organisation no tie reaches yet
+    assert tara["likelihood"] < zed["likelihood"] < tara["score"]
+    assert rows[0]["person"] == "Tara" and "target.example" in tara["explanation"]
     vic = by_person["Vic"]
-    assert "reaches" in vic["explanation"] and "acme.example" in vic["explanation"]
+    assert "opens" in vic["explanation"] and "acme.example" in vic["explanation"]
 
 
 def test_suggestions_for_someone_else_name_both_people(office: Settings) -> None:
@@ -280,3 +284,54 @@ def test_an_account_lists_who_knows_whom(company: Settings) -> None:
     assert not rows[1]["covered_now"]
     with pytest.raises(InputError, match="not an organisation"):
         api.account(company, "sam@corp.example")
+
+
+@pytest.fixture(scope="module")
+def northwind(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, DemoTruth]:
+    """The demo organisation: the owner's mailbox and the organisation's log."""
+    root = tmp_path_factory.mktemp("northwind")
+    config = DemoConfig(seed=7, scale=0.5)
+    files = generate(config, root)
+    settings = Settings(db_path=root / "store.duckdb")
+    api.ingest(settings, [files.mbox, generate_events(config, root)])
+    api.analyze(settings)
+    return settings, load_truth(files.truth)
+
+
+def _addresses(settings: Settings, ids: list[int]) -> list[set[str]]:
+    with api.open_store(settings, read_only=True) as con:
+        rows = con.execute("SELECT person_id, address FROM identities").fetchall()
+    by_person: dict[int, set[str]] = {}
+    for pid, address in rows:
+        by_person.setdefault(int(pid), set()).add(str(address))
+    return [by_person.get(i, set()) for i in ids]
+
+
+def test_the_planted_back_channels_are_found(northwind: tuple[Settings, DemoTruth]) -> None:
+    settings, truth = northwind
+    rows = api.backchannel(settings, truth.act.stakeholder, limit=5).to_pylist()
+    found = _addresses(settings, [r["person_id"] for r in rows])
+    hits = sum(1 for addresses in found if addresses & set(truth.act.backchannels))
+    assert hits / 5 >= 0.8, rows
+    assert not any(truth.act.formal_thread in a for a in found)  # in the game: left out
+
+
+def test_the_planted_single_threaded_account_is_listed_so(
+    northwind: tuple[Settings, DemoTruth],
+) -> None:
+    settings, truth = northwind
+    rows = {r["organisation"]: r for r in api.accounts(settings).to_pylist()}
+    assert rows[truth.act.single_threaded]["coverage"] == "single-threaded"
+    people = api.account(settings, truth.act.single_threaded).to_pylist()
+    covered = [r for r in people if r["covered_now"]]
+    assert len(covered) == 1
+    assert truth.act.single_thread in _addresses(settings, [covered[0]["person_id"]])[0]
+
+
+def test_the_planted_people_to_meet_are_suggested(northwind: tuple[Settings, DemoTruth]) -> None:
+    settings, truth = northwind
+    rows = api.suggest(settings, limit=10).to_pylist()
+    suggested = set().union(*_addresses(settings, [r["person_id"] for r in rows]))
+    assert set(truth.act.to_meet) <= suggested, rows
+    intro = api.intro(settings, truth.act.to_meet[0]).to_pylist()
+    assert intro and intro[0]["hops"] == 2

@@ -245,5 +245,5 @@ def _where(net: Network, c: Channel) -> str:
     if p.organisation and s.organisation and p.organisation != s.organisation:
         return f"{first} is at {p.organisation}, {second} at {s.organisation}"
     if p.community and s.community and p.community_id != s.community_id:
-        return f"{first} is in {p.community}, {second} in {s.community}"
+        return f"{first} works in another group ({p.community.split(' · ', 1)[-1]})"
     return ""

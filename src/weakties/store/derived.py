@@ -248,10 +248,11 @@ def people_facts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> pa.Table:
 
 
 def co_participants(
-    con: duckdb.DuckDBPyConnection, first: list[int], second: list[int]
+    con: duckdb.DuckDBPyConnection, first: list[int], second: list[int], *, most: int = 10
 ) -> set[int]:
-    """Everyone who took part in an interaction that someone of ``first`` and someone of
-    ``second`` both took part in (the threads they share)."""
+    """Everyone who took part in an interaction of at most ``most`` people, not a bulk or
+    automated one, that someone of ``first`` and someone of ``second`` both took part in
+    (the threads they share; an announcement to the whole company is none)."""
     con.register("_first", pa.table({"person_id": pa.array(first, pa.int64())}))
     con.register("_second", pa.table({"person_id": pa.array(second, pa.int64())}))
     try:
@@ -265,10 +266,15 @@ def co_participants(
                 SELECT DISTINCT p.interaction_id FROM participants p
                 JOIN identities i USING (address) JOIN _second s USING (person_id)
             ),
-            shared AS (SELECT interaction_id FROM a INTERSECT SELECT interaction_id FROM b)
+            shared AS (
+                SELECT interaction_id FROM a INTERSECT SELECT interaction_id FROM b
+                INTERSECT SELECT interaction_id FROM interactions
+                WHERE n_participants <= $most AND NOT bulk AND NOT automated
+            )
             SELECT DISTINCT i.person_id FROM shared
             JOIN participants p USING (interaction_id) JOIN identities i USING (address)
-            """
+            """,
+            {"most": most},
         ).fetchall()
     finally:
         con.unregister("_first")
