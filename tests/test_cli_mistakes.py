@@ -115,6 +115,11 @@ BAD_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "demo": [("demo", "--seed", "x")],
     "merge": [("merge", HUB), ("merge", HUB, HUB), ("merge", HUB, "nobody-at-all")],
     "split": [("split", HUB), ("split", HUB, PARTNERS[0]), ("split", PARTNERS[0], PARTNERS[0])],
+    "intro": [("intro",), ("intro", "nobody-at-all"), ("intro", HUB, "--limit", "-1")],
+    "suggest": [("suggest", "--person", "nobody-at-all"), ("suggest", "--limit", "-1")],
+    "backchannel": [("backchannel",), ("backchannel", "nobody-at-all")],
+    "account": [("account",), ("account", "no-such-org.example")],
+    "accounts": [("accounts", "--limit", "-1"), ("accounts", "--format", "xml")],
 }
 
 

@@ -333,3 +333,77 @@ def export(settings: Settings, path: Path, fmt: str | None = None) -> tuple[int,
     chosen = export_format(path, fmt)
     with open_store(settings, read_only=True) as con:
         return export_graph(con, path, chosen)
+
+
+# --- Acting: introductions, people to meet --------------------------------------------
+
+
+def intro(
+    settings: Settings,
+    target: str,
+    *,
+    as_owner: str | None = None,
+    team: bool = False,
+    limit: int | None = 10,
+) -> pa.Table:
+    """Ranked introduction paths from the user (or ``as_owner``, or any owner with
+    ``team``) to a person or an organisation; see :mod:`weakties.insights.intro`."""
+    from weakties.insights.intro import intro_table
+
+    with open_store(settings, read_only=True) as con:
+        return intro_table(con, target, as_owner=as_owner, team=team, limit=limit)
+
+
+def suggest(
+    settings: Settings,
+    *,
+    person: str | None = None,
+    as_owner: str | None = None,
+    everyone: bool = False,
+    limit: int | None = 10,
+) -> pa.Table:
+    """People to meet, with the best introducer and why: for ``person``, the user (or
+    ``as_owner``), or with ``everyone`` the top ``limit`` of every person."""
+    from weakties.insights.intro import users
+    from weakties.insights.suggest import suggest_everyone, suggest_table
+
+    with open_store(settings, read_only=True) as con:
+        queries.require_analysis(con)
+        if everyone:
+            return suggest_everyone(con, per_person=limit or 5)
+        if person:
+            return suggest_table(con, find_person(con, person), limit=limit)
+        user = users(con, as_owner=as_owner, team=False)[0]
+        return suggest_table(con, user, limit=limit, you=True)
+
+
+def backchannel(
+    settings: Settings,
+    stakeholder: str,
+    *,
+    as_owner: str | None = None,
+    team: bool = False,
+    limit: int | None = 10,
+) -> pa.Table:
+    """People who can give a candid view of a stakeholder (a person, or an organisation's
+    best-connected people); see :mod:`weakties.insights.backchannel`."""
+    from weakties.insights.backchannel import backchannel_table
+
+    with open_store(settings, read_only=True) as con:
+        return backchannel_table(con, stakeholder, as_owner=as_owner, team=team, limit=limit)
+
+
+def account(settings: Settings, organisation: str) -> pa.Table:
+    """Everyone known at an organisation, with the teammate who knows them best."""
+    from weakties.insights.accounts import account_table
+
+    with open_store(settings, read_only=True) as con:
+        return account_table(con, organisation)
+
+
+def accounts(settings: Settings, *, limit: int | None = None) -> pa.Table:
+    """Every organisation's coverage (dark, single-threaded, thin, covered), riskiest first."""
+    from weakties.insights.accounts import accounts_table
+
+    with open_store(settings, read_only=True) as con:
+        return accounts_table(con, limit=limit)

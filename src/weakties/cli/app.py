@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import __version__, api
+from weakties.cli.act import register as register_acting
 from weakties.cli.flags import register as register_flags
 from weakties.cli.identity_cmd import register as register_identity
 from weakties.cli.options import FormatOption, LimitOption, listing
@@ -176,3 +177,4 @@ def demo(
 register_understanding(app)
 register_identity(app)
 register_flags(app)
+register_acting(app)

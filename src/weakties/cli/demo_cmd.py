@@ -12,11 +12,11 @@ from rich.text import Text
 from weakties import api
 from weakties.cli.profile import print_ego
 from weakties.cli.progress import progress_for
-from weakties.cli.render import Format, console, render_object
+from weakties.cli.render import Format, console, render, render_object
 from weakties.cli.summary import print_ingest_report
 from weakties.cli.understand import print_analysis
 from weakties.config import Settings, default_db_path
-from weakties.demo import DemoConfig, generate
+from weakties.demo import DemoConfig, DemoTruth, generate, generate_events, load_truth
 
 
 def demo_dir() -> Path:
@@ -39,13 +39,14 @@ def run_demo(
     if explicit_db:
         api.prepare_demo_store(settings, force=force)  # before writing anything
     files = generate(DemoConfig(seed=seed), out_dir)
+    log = generate_events(DemoConfig(seed=seed), out_dir)
     if not explicit_db:
         for stale in (db, db.with_name(db.name + ".wal")):
             stale.unlink(missing_ok=True)
         api.prepare_demo_store(settings)
     _intro(screen, files.mbox, db)
     with progress_for(screen) as sink:
-        report = api.ingest(settings, [files.mbox], sink)
+        report = api.ingest(settings, [files.mbox, log], sink)
     print_ingest_report(screen, report)
     render_object(api.stats(settings), Format.table, title="The store")
     with progress_for(screen) as sink:
@@ -54,6 +55,7 @@ def run_demo(
     for view in api.owner_views(settings, limit=8):
         screen.print(Rule(f"What weakties sees for {view.name}"))
         print_ego(screen, view, who=view.name)
+    print_act(screen, settings, load_truth(files.truth))
     screen.print(Rule())
     screen.print(
         Text(
@@ -62,6 +64,10 @@ def run_demo(
             f"  weakties --db {db} person 'José Núñez'\n"
             f"  weakties --db {db} connectors\n"
             f"  weakties --db {db} people --search <name>\n"
+            f"  weakties --db {db} intro <person or company>\n"
+            f"  weakties --db {db} suggest\n"
+            f"  weakties --db {db} backchannel <stakeholder>\n"
+            f"  weakties --db {db} accounts\n"
             f"The planted truth (who is close, who bridges, who went dormant) is in "
             f"{files.truth}."
         )
@@ -74,7 +80,38 @@ def _intro(screen: Console, mbox: Path, db: Path) -> None:
         Text(
             "A sample organisation: Dana Okafor, product manager at Northwind, her 300 "
             "colleagues in 10 teams, contacts at 20 other companies, 15 months of mail, "
-            "with mailing lists and robots mixed in.\n"
+            "with mailing lists and robots mixed in; her mailbox, and the organisation's "
+            "log of mail, meetings and calls.\n"
             f"Mailbox written to {mbox}\nStore: {db}\n"
         )
     )
+
+
+def print_act(screen: Console, settings: Settings, truth: DemoTruth) -> None:
+    """One example of each question users act on, for the demo's owner."""
+    act = truth.act
+    examples = (
+        (
+            "Who can introduce you",
+            api.intro(settings, act.to_meet[0], limit=3),
+            ["tier", "target", "introducer", "explanation"],
+        ),
+        (
+            "People to meet",
+            api.suggest(settings, limit=5),
+            ["person", "mutual_contacts", "introducer", "explanation"],
+        ),
+        (
+            "Back channels around a stakeholder",
+            api.backchannel(settings, act.stakeholder, limit=5),
+            ["person", "stakeholder", "explanation"],
+        ),
+        (
+            "Accounts, riskiest first",
+            api.accounts(settings, limit=5),
+            ["organisation", "coverage", "trend", "explanation"],
+        ),
+    )
+    for title, rows, brief in examples:
+        screen.print(Rule(title))
+        render(rows, Format.table, brief=brief)

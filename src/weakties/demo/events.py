@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from weakties.demo.act import org_openings
 from weakties.demo.clock import moment_on, spread
 from weakties.demo.model import DemoConfig, IdMaker, Mail, Person
 from weakties.demo.org import Organisation
@@ -74,6 +75,8 @@ def org_events(org: Organisation, config: DemoConfig) -> list[Event]:
     events = [from_mail(m) for o in openings for m in writer.thread(o)]
     events += _meetings(org, rng, ids)
     events += _calls(org, rng, ids)
+    planted = org_openings(org.planted, writer, org.period.start, org.period.end)
+    events += [from_mail(m) for o in planted for m in writer.thread(o)]
     return events
 
 

@@ -15,6 +15,7 @@ from weakties.demo.owner import owner_mail
 from weakties.demo.services import newsletters, notifiers
 from weakties.demo.threads import Writer
 from weakties.demo.truth import (
+    ActTruth,
     BridgeTruth,
     CompanyTruth,
     Counts,
@@ -110,6 +111,7 @@ def _truth(
         aliases=_aliases(org),
         org_links=tuple(LinkTruth(a.email, a.group, b.email, b.group) for a, b in org.liaisons),
         account_managers={c.name: p.email for c, p in org.account_managers},
+        act=_act(org),
         counts=Counts(
             messages_written=counts.written,
             unique_messages=len(mails),
@@ -120,6 +122,18 @@ def _truth(
             teams=len(org.teams),
             companies=len(org.companies),
         ),
+    )
+
+
+def _act(org: Organisation) -> ActTruth:
+    planted = org.planted
+    return ActTruth(
+        stakeholder=planted.stakeholder.email,
+        formal_thread=planted.formal.email,
+        backchannels=tuple(p.email for p in planted.backchannels),
+        single_threaded=planted.single_domain,
+        single_thread=planted.single[0].email,
+        to_meet=tuple(p.email for p, _ in planted.to_meet),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from weakties.demo.act import Planted, plant
 from weakties.demo.model import DemoConfig, Period, Person
 from weakties.demo.names import (
     FREEMAIL,
@@ -91,6 +92,7 @@ class Organisation:
     liaisons: tuple[tuple[Person, Person], ...]
     account_managers: tuple[tuple[Company, Person], ...]
     lists: tuple[MailingList, ...]
+    planted: Planted
 
     def active(self, person: Person, when: datetime) -> bool:
         """Whether ``person`` still writes and receives mail at ``when``."""
@@ -126,6 +128,14 @@ def build(config: DemoConfig) -> Organisation:
     background = [t for t in teams if t.name not in (OWNER_TEAM, *close_teams, *bridge_teams)]
     close, regular, dormant = _circle_roles(config, rng, circle, companies)
     dormant_people = dormant + [c.members[0] for c in companies if c.role == "dormant"]
+    planted = plant(
+        owner,
+        [(t.name, t.members) for t in circle],
+        [(t.name, t.members) for t in background],
+        [p for p in regular if p not in dormant],
+        close,
+        [(c.domain, c.role, c.members) for c in companies],
+    )
     return Organisation(
         period=period,
         owner=owner,
@@ -143,6 +153,7 @@ def build(config: DemoConfig) -> Organisation:
         liaisons=tuple(_liaisons(rng, teams, {p.email for p in dormant_people})),
         account_managers=tuple(_account_managers(rng, companies, background)),
         lists=tuple(mailing_lists(config, rng, book)),
+        planted=planted,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from weakties.demo import phrases
+from weakties.demo.act import owner_openings
 from weakties.demo.clock import moment_on, spread
 from weakties.demo.model import Mail, Person
 from weakties.demo.org import Organisation
@@ -14,7 +15,10 @@ from weakties.demo.threads import Opening, Writer
 
 def owner_mail(org: Organisation, writer: Writer) -> list[Mail]:
     """Every human thread the owner sends, receives or is copied on."""
-    parts = (_close, _regular, _bridges, _dormant, _one_way, _friends, _team_wide, _all_hands)
+    parts = (
+        _close, _regular, _bridges, _dormant, _one_way, _friends, _team_wide, _all_hands,
+        _planted,
+    )  # fmt: skip
     return [
         mail for part in parts for opening in part(org, writer) for mail in writer.thread(opening)
     ]
@@ -167,6 +171,11 @@ _ALL_HANDS = (
     "benefits update",
     "thank you for a great quarter",
 )
+
+
+def _planted(org: Organisation, w: Writer) -> Iterator[Opening]:
+    """The threads planted for the act questions (see :mod:`weakties.demo.act`)."""
+    return owner_openings(org.owner, org.planted, w, org.period.start, org.period.end)
 
 
 def _days(org: Organisation, w: Writer, count: int) -> list[date]:

@@ -16,7 +16,7 @@ from typing import Any
 from weakties.demo.model import DemoConfig, Mail
 from weakties.errors import InputError
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,18 @@ class LinkTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class ActTruth:
+    """What the act questions should find (see :mod:`weakties.demo.act`)."""
+
+    stakeholder: str
+    formal_thread: str  # shares the formal thread with owner and stakeholder: no back channel
+    backchannels: tuple[str, ...]
+    single_threaded: str  # the domain of the account that hangs on one thread
+    single_thread: str  # the one contact still in touch
+    to_meet: tuple[str, ...]  # two steps away, in a team the owner does not reach
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     """Sizes of what was generated; ``messages_written`` includes the duplicates."""
 
@@ -115,6 +127,7 @@ class DemoTruth:
     aliases: Mapping[str, tuple[str, ...]]
     org_links: tuple[LinkTruth, ...]
     account_managers: Mapping[str, str]
+    act: ActTruth
     counts: Counts
 
     def addresses_of(self, address: str) -> tuple[str, ...]:
@@ -207,6 +220,14 @@ def _truth(raw: dict[str, Any]) -> DemoTruth:
         aliases={str(k): _strings(v) for k, v in raw["aliases"].items()},
         org_links=tuple(LinkTruth(**link) for link in raw["org_links"]),
         account_managers={str(k): str(v) for k, v in raw["account_managers"].items()},
+        act=ActTruth(
+            str(raw["act"]["stakeholder"]),
+            str(raw["act"]["formal_thread"]),
+            _strings(raw["act"]["backchannels"]),
+            str(raw["act"]["single_threaded"]),
+            str(raw["act"]["single_thread"]),
+            _strings(raw["act"]["to_meet"]),
+        ),
         counts=Counts(**raw["counts"]),
     )
 

@@ -67,6 +67,7 @@ def publish(
             _replace(con, "ties", ties)
         _replace(con, "person_metrics", metrics)
         _replace(con, "communities", communities)
+        _fill_relationships(con)
         _write_stamp(con, stamp)
     except BaseException:
         con.execute("ROLLBACK")
@@ -79,6 +80,7 @@ def replace_ties(con: duckdb.DuckDBPyConnection, ties: pa.Table, stamp: Analysis
     con.execute("BEGIN TRANSACTION")
     try:
         _replace(con, "ties", ties)
+        _fill_relationships(con)
         _write_stamp(con, stamp)
     except BaseException:
         con.execute("ROLLBACK")
@@ -144,3 +146,249 @@ def _write_stamp(con: duckdb.DuckDBPyConnection, stamp: AnalysisStamp) -> None:
     }
     rows = [[k, v] for k, v in values.items()]
     con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+
+
+RELATIONSHIP_BANDS = ("strong", "weak", "dormant")
+"""Bands of ties that are relationships: both sides took part (or the user pinned it so)."""
+
+_RELATIONSHIP_COLUMNS = """
+    person_id, other, strength, base_strength, band, recency_days, last_contact, messages,
+    one_to_one_share, active_weeks, duration_days, replies, reply_latency_h, mutual_contacts
+"""
+
+
+def refresh_relationships(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``relationships`` from ``ties`` (after pins changed bands), in one
+    transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _fill_relationships(con)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _fill_relationships(con: duckdb.DuckDBPyConnection) -> None:
+    bands = ", ".join(f"'{b}'" for b in RELATIONSHIP_BANDS)
+    con.execute("DELETE FROM relationships")
+    con.execute(
+        f"""
+        INSERT INTO relationships
+        WITH r AS (
+            SELECT person_a, person_b, strength, base_strength, band, recency_days,
+                   last_contact, messages, one_to_one_share, active_weeks, duration_days,
+                   replies_ab + replies_ba AS replies, reply_latency_h, mutual_contacts
+            FROM ties WHERE band IN ({bands})
+        )
+        SELECT * FROM (
+            SELECT person_a AS person_id, person_b AS other, * EXCLUDE (person_a, person_b)
+            FROM r
+            UNION ALL
+            SELECT person_b, person_a, * EXCLUDE (person_a, person_b) FROM r
+        ) ORDER BY person_id, other
+        """
+    )
+
+
+def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None = None) -> pa.Table:
+    """The ties that are relationships (:data:`RELATIONSHIP_BANDS`), all of them or those
+    touching any person in ``around``; once each, ``person_id`` one end, ``other`` the
+    other (the end in ``around`` when only one is)."""
+    if around is None:
+        return con.sql(
+            f"SELECT {_RELATIONSHIP_COLUMNS} FROM relationships WHERE person_id < other"
+        ).to_arrow_table()
+    con.register("_around", pa.table({"p": pa.array(sorted(set(around)), pa.int64())}))
+    try:
+        return con.sql(
+            f"""
+            SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
+            SEMI JOIN _around a ON r.person_id = a.p
+            WHERE r.person_id < r.other OR r.other NOT IN (SELECT p FROM _around)
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_around")
+
+
+def ties_between(con: duckdb.DuckDBPyConnection, first: list[int], second: list[int]) -> pa.Table:
+    """The relationships with one end in ``first`` (``person_id``) and the other in
+    ``second`` (``other``)."""
+    con.register("_first", pa.table({"p": pa.array(sorted(set(first)), pa.int64())}))
+    con.register("_second", pa.table({"p": pa.array(sorted(set(second)), pa.int64())}))
+    try:
+        return con.sql(
+            f"""
+            SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
+            SEMI JOIN _first f ON r.person_id = f.p
+            SEMI JOIN _second s ON r.other = s.p
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_first")
+        con.unregister("_second")
+
+
+def people_facts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> pa.Table:
+    """Name, organisation, community and owner flag of each person in ``ids``."""
+    con.register("_who", pa.table({"person_id": pa.array(ids, pa.int64())}))
+    try:
+        return con.sql(
+            """
+            SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+                   p.is_owner, p.automated, m.community_id, c.label AS community, m.degree
+            FROM _who w JOIN people p USING (person_id)
+            LEFT JOIN person_metrics m USING (person_id)
+            LEFT JOIN communities c USING (community_id)
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_who")
+
+
+def co_participants(
+    con: duckdb.DuckDBPyConnection, first: list[int], second: list[int], *, most: int = 10
+) -> set[int]:
+    """Everyone who took part in an interaction of at most ``most`` people, not a bulk or
+    automated one, that someone of ``first`` and someone of ``second`` both took part in
+    (the threads they share; an announcement to the whole company is none)."""
+    con.register("_first", pa.table({"person_id": pa.array(first, pa.int64())}))
+    con.register("_second", pa.table({"person_id": pa.array(second, pa.int64())}))
+    try:
+        rows = con.execute(
+            """
+            WITH a AS (
+                SELECT DISTINCT p.interaction_id FROM participants p
+                JOIN identities i USING (address) JOIN _first f USING (person_id)
+            ),
+            b AS (
+                SELECT DISTINCT p.interaction_id FROM participants p
+                JOIN identities i USING (address) JOIN _second s USING (person_id)
+            ),
+            shared AS (
+                SELECT interaction_id FROM a INTERSECT SELECT interaction_id FROM b
+                INTERSECT SELECT interaction_id FROM interactions
+                WHERE n_participants <= $most AND NOT bulk AND NOT automated
+            )
+            SELECT DISTINCT i.person_id FROM shared
+            JOIN participants p USING (interaction_id) JOIN identities i USING (address)
+            """,
+            {"most": most},
+        ).fetchall()
+    finally:
+        con.unregister("_first")
+        con.unregister("_second")
+    return {int(r[0]) for r in rows}
+
+
+def owner_contacts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pa.Table:
+    """Per owner and other person, the contacts between them in ``[start, end)``: from the
+    owner (``sent``), to the owner (``received``), and on mutual channels (``mutual``),
+    leaving out automated and bulk interactions and automated addresses."""
+    from weakties.channels import names_where, sql_list
+
+    mutual = sql_list(names_where(mutual=True))
+    return con.sql(
+        f"""
+        WITH live AS (
+            SELECT interaction_id,
+                   channel IN ({mutual}) AND coalesce(duration_s, 1) > 0 AS is_mutual
+            FROM interactions
+            WHERE ts >= $start AND ts < $end AND NOT automated AND NOT bulk
+        ),
+        who AS (
+            SELECT p.interaction_id, i.person_id, bool_or(p.role IN ('from', 'organizer')) AS sends
+            FROM participants p JOIN identities i USING (address)
+            WHERE p.interaction_id IN (SELECT interaction_id FROM live) AND NOT i.automated
+              AND p.role <> 'member'
+            GROUP BY ALL
+        ),
+        mine AS (
+            SELECT w.* FROM who w JOIN people o ON o.person_id = w.person_id AND o.is_owner
+        )
+        SELECT m.person_id AS owner, w.person_id AS person,
+               count(*) FILTER (WHERE m.sends AND NOT w.sends) AS sent,
+               count(*) FILTER (WHERE w.sends AND NOT m.sends) AS received,
+               count(*) FILTER (WHERE l.is_mutual) AS mutual
+        FROM mine m JOIN who w ON w.interaction_id = m.interaction_id
+             AND w.person_id <> m.person_id
+        JOIN live l ON l.interaction_id = m.interaction_id
+        GROUP BY ALL
+        """,
+        params={"start": start, "end": end},
+    ).to_arrow_table()
+
+
+_OUR_ORGS = "SELECT org_domain FROM people WHERE is_owner AND org_domain IS NOT NULL"
+
+
+def organisation_members(con: duckdb.DuckDBPyConnection) -> dict[str, list[int]]:
+    """The people of every organisation other than the owners' own (accounts), by
+    organisation; automated senders left out."""
+    rows = con.execute(
+        f"""
+        SELECT org_domain, list(person_id ORDER BY person_id) FROM people
+        WHERE org_domain IS NOT NULL AND NOT automated AND NOT is_owner
+          AND org_domain NOT IN ({_OUR_ORGS})
+        GROUP BY org_domain
+        """
+    ).fetchall()
+    return {str(org): [int(p) for p in ids] for org, ids in rows}
+
+
+def organisation_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per organisation, how many of its people ever had a two-way tie with an owner."""
+    rows = con.execute(
+        f"""
+        WITH owner_ties AS (
+            SELECT CASE WHEN a.is_owner THEN t.person_b ELSE t.person_a END AS other
+            FROM ties t
+            JOIN people a ON a.person_id = t.person_a
+            JOIN people b ON b.person_id = t.person_b
+            WHERE (a.is_owner OR b.is_owner) AND t.two_way
+        )
+        SELECT p.org_domain, count(DISTINCT p.person_id) FROM owner_ties o
+        JOIN people p ON p.person_id = o.other
+        WHERE p.org_domain IS NOT NULL AND p.org_domain NOT IN ({_OUR_ORGS})
+        GROUP BY p.org_domain
+        """
+    ).fetchall()
+    return {str(org): int(n) for org, n in rows}
+
+
+def best_teammates(con: duckdb.DuckDBPyConnection, people: list[int]) -> pa.Table:
+    """For each person, the owner with the strongest tie to them: that tie's strength,
+    band and last contact when two-way; people no owner is tied to have NULLs."""
+    con.register("_people", pa.table({"person_id": pa.array(people, pa.int64())}))
+    try:
+        return con.sql(
+            """
+            WITH owned AS (
+                SELECT CASE WHEN a.is_owner THEN t.person_b ELSE t.person_a END AS person_id,
+                       CASE WHEN a.is_owner THEN a.display_name ELSE b.display_name END
+                           AS teammate,
+                       t.strength, t.band,
+                       CASE WHEN t.two_way THEN t.last_contact END AS last_two_way
+                FROM ties t
+                JOIN people a ON a.person_id = t.person_a
+                JOIN people b ON b.person_id = t.person_b
+                WHERE a.is_owner <> b.is_owner
+            ),
+            best AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY person_id ORDER BY strength DESC, teammate) AS k
+                FROM owned WHERE person_id IN (SELECT person_id FROM _people)
+            )
+            SELECT p.display_name AS person, p.person_id,
+                   (SELECT max(c.title) FROM contacts c
+                      JOIN contact_identities ci USING (contact_id)
+                      JOIN identities i USING (address)
+                     WHERE i.person_id = p.person_id AND c.title <> '') AS title,
+                   b.teammate, b.strength, b.band, b.last_two_way
+            FROM _people w JOIN people p USING (person_id)
+            LEFT JOIN best b ON b.person_id = p.person_id AND b.k = 1
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_people")

@@ -295,11 +295,12 @@ def _to_v5(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V5_SENDER_FLAGS)
 
 
-DERIVED_VERSION = 3
+DERIVED_VERSION = 4
 """Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
 ``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
 and ``watched_contacts``, the contacts on channels whose dates say the store looked;
-3: ``person_metrics`` says who is ``placed`` in a community by one-way mail alone)."""
+3: ``person_metrics`` says who is ``placed`` in a community by one-way mail alone;
+4: ``relationships``, every reciprocated tie from each end, for the questions that act)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -333,6 +334,15 @@ DERIVED: dict[str, str] = {
         community_id BIGINT NOT NULL, size BIGINT,
         placed BIGINT,                 -- members placed by one-way ties (counted in size)
         label VARCHAR, model_version VARCHAR
+    )""",
+    # The ties that are relationships, once from each end, ordered by person: the
+    # questions users act on (introductions, suggestions, back channels) look up a few
+    # people's relationships, which this order keeps to a few row groups.
+    "relationships": """(
+        person_id BIGINT NOT NULL, other BIGINT NOT NULL, strength DOUBLE,
+        base_strength DOUBLE, band VARCHAR, recency_days DOUBLE, last_contact TIMESTAMPTZ,
+        messages BIGINT, one_to_one_share DOUBLE, active_weeks BIGINT, duration_days DOUBLE,
+        replies BIGINT, reply_latency_h DOUBLE, mutual_contacts BIGINT
     )""",
 }
 """The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`

@@ -178,3 +178,12 @@ def _quantity(days: float) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def when_ago(days: float) -> str:
+    """How long ago, in words: "today", "yesterday", "3 weeks ago"."""
+    if days < 1.0:
+        return "today"
+    if days < 2.0:
+        return "yesterday"
+    return f"{_quantity(days)} ago"

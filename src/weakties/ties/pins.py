@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from weakties.errors import InputError, NotFoundError
+from weakties.store import derived
 from weakties.store.db import arrow
 from weakties.ties.strength import Band
 
@@ -94,6 +95,7 @@ def apply_pins(con: duckdb.DuckDBPyConnection) -> int:
         """
     )
     ((count,),) = con.execute("SELECT count(*) FROM ties WHERE pinned").fetchall()
+    derived.refresh_relationships(con)
     return int(count)
 
 
