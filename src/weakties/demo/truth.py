@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from weakties.demo.model import DemoConfig, Mail
 from weakties.errors import InputError
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,28 @@ class LinkTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class IntroTruth:
+    """A planted introduction (see :mod:`weakties.demo.intros`): ``introducer`` wrote to
+    ``a`` and ``b`` at ``at``; with ``outcome`` the two then wrote one-to-one, both ways."""
+
+    role: str  # made, received, between others: whose introduction, for the owner
+    introducer: str
+    a: str
+    b: str
+    at: datetime
+    outcome: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SparkTruth:
+    """A planted group thread at ``at`` followed by the owner's one-to-one with ``other``."""
+
+    members: tuple[str, ...]
+    at: datetime
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     """Sizes of what was generated; ``messages_written`` includes the duplicates."""
 
@@ -115,6 +137,8 @@ class DemoTruth:
     aliases: Mapping[str, tuple[str, ...]]
     org_links: tuple[LinkTruth, ...]
     account_managers: Mapping[str, str]
+    intros: tuple[IntroTruth, ...]
+    sparks: tuple[SparkTruth, ...]
     counts: Counts
 
     def addresses_of(self, address: str) -> tuple[str, ...]:
@@ -207,6 +231,21 @@ def _truth(raw: dict[str, Any]) -> DemoTruth:
         aliases={str(k): _strings(v) for k, v in raw["aliases"].items()},
         org_links=tuple(LinkTruth(**link) for link in raw["org_links"]),
         account_managers={str(k): str(v) for k, v in raw["account_managers"].items()},
+        intros=tuple(
+            IntroTruth(
+                str(i["role"]),
+                str(i["introducer"]),
+                str(i["a"]),
+                str(i["b"]),
+                datetime.fromisoformat(i["at"]),
+                bool(i["outcome"]),
+            )
+            for i in raw["intros"]
+        ),
+        sparks=tuple(
+            SparkTruth(_strings(s["members"]), datetime.fromisoformat(s["at"]), str(s["other"]))
+            for s in raw["sparks"]
+        ),
         counts=Counts(**raw["counts"]),
     )
 
