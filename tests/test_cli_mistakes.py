@@ -111,6 +111,12 @@ BAD_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "pin": [("pin", HUB, PARTNERS[0], "bogus"), ("pin", HUB, "stranger@nowhere.example", "weak")],
     "unpin": [("unpin", HUB)],
     "demo": [("demo", "--seed", "x")],
+    "intros": [("intros", "--role", "x"), ("intros", "--limit", "-1")],
+    "report": [
+        ("report",),
+        ("report", "--out", "{tmp}"),
+        ("report", "--out", "{tmp}/r.html", "--person", "nobody-at-all"),
+    ],
 }
 
 
