@@ -67,4 +67,4 @@ def test_group_threads_spark_more_than_a_week_before(shared_data: Path) -> None:
     group = iceberg.summarise(iceberg.tips(stream))[0]
     assert group.tips > 30_000
     assert group.rate is not None and group.baseline_rate is not None
-    assert 0.55 < group.rate and group.baseline_rate < 0.5
+    assert group.rate > 0.55 and group.baseline_rate < 0.5
