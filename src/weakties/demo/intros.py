@@ -72,7 +72,7 @@ def plan(org: Organisation, config: DemoConfig) -> tuple[list[Planted], list[Spa
     planted = []
     for k, ((role, c, a, b), day) in enumerate(zip(triples, days, strict=True)):
         when = moment_on(rng, day, c.tz, start, stop)
-        outcome = k % PER_KIND < PER_KIND // 2
+        outcome = sum(t[0] == role for t in triples[:k]) % 2 == 0  # every other one
         first = when + timedelta(days=rng.uniform(2, 20)) if outcome else None
         planted.append(Planted(role, c, a, b, when, outcome, first))
     return planted, _sparks(org, rng, start, stop)
@@ -82,21 +82,26 @@ def _made(org: Organisation) -> list[tuple[str, Person, Person, Person]]:
     colleagues = [p for p in org.regular if p.domain == DOMAIN and not p.aliases and _stays(org, p)]
     bridges = [c.members[-1] for c in org.companies if c.role == "bridge" and len(c.members) > 1]
     others = [p for p in (*bridges, *org.friends) if not p.aliases][:PER_KIND]
-    return [(_ROLES[0], org.owner, colleagues[-1 - k], b) for k, b in enumerate(others)]
+    pairs = zip(reversed(colleagues), others, strict=False)  # as many as the org allows
+    return [(_ROLES[0], org.owner, a, b) for a, b in pairs]
 
 
 def _received(org: Organisation) -> list[tuple[str, Person, Person, Person]]:
     introducers = [p for p in org.close if p.domain == DOMAIN and _stays(org, p)]
     far = _far_teams(org)
+    if not introducers:
+        return []
     return [
-        (_ROLES[1], introducers[k % len(introducers)], org.owner, _plain(org, far[k])[-1])
-        for k in range(PER_KIND)
+        (_ROLES[1], introducers[k % len(introducers)], org.owner, _plain(org, team)[-1])
+        for k, team in enumerate(far[:PER_KIND])
     ]
 
 
 def _between(org: Organisation) -> list[tuple[str, Person, Person, Person]]:
     far = _far_teams(org)
-    out = []
+    out: list[tuple[str, Person, Person, Person]] = []
+    if len(far) < 2:
+        return out
     for k in range(PER_KIND):
         home = _plain(org, far[(PER_KIND + k) % len(far)])
         other = _plain(org, far[(PER_KIND + k + 1) % len(far)])
@@ -133,7 +138,9 @@ def _sparks(org: Organisation, rng: random.Random, start: datetime, stop: dateti
     for k, day in enumerate(spread(rng, start, stop, SPARKS)):
         members = (org.owner, *mates[4 * k : 4 * k + 3])
         when = moment_on(rng, day, org.owner.tz, start, stop)
-        other = members[1 + k % 3]
+        if len(members) < 3:  # a small organisation: no group to spark
+            break
+        other = members[1 + k % (len(members) - 1)]
         out.append(Spark(members, when, other, when + timedelta(hours=rng.uniform(2, 12))))
     return out
 
