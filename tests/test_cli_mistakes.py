@@ -120,6 +120,12 @@ BAD_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "backchannel": [("backchannel",), ("backchannel", "nobody-at-all")],
     "account": [("account",), ("account", "no-such-org.example")],
     "accounts": [("accounts", "--limit", "-1"), ("accounts", "--format", "xml")],
+    "intros": [("intros", "--role", "x"), ("intros", "--limit", "-1")],
+    "report": [
+        ("report",),
+        ("report", "--out", "{tmp}"),
+        ("report", "--out", "{tmp}/r.html", "--person", "nobody-at-all"),
+    ],
 }
 
 

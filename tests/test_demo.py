@@ -269,7 +269,7 @@ def test_group_threads_reach_many_people(seen: list[Seen], truth: DemoTruth) -> 
 
 def test_truth_round_trips_through_json(demo: DemoFiles, truth: DemoTruth) -> None:
     raw = json.loads(demo.truth.read_text(encoding="utf-8"))
-    assert raw["schema"] == 2
+    assert raw["schema"] == 3
     assert raw["config"]["seed"] == 7 and raw["config"]["end"] == "2026-10-31"
     assert truth.config == DemoConfig()
     assert truth.dormant[0].last_contact.isoformat() == raw["dormant"][0]["last_contact"]

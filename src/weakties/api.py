@@ -31,6 +31,8 @@ from weakties.ties import pin_tie, unpin_tie
 
 if TYPE_CHECKING:  # the graph stack (igraph) loads only when analysis runs
     from weakties.analysis import AnalysisSummary
+    from weakties.insights.intro_list import RoleSummary
+    from weakties.insights.report import Fading, Report
 
 _ADDRESS = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
@@ -323,6 +325,53 @@ def flag(settings: Settings, address: str, *, automated: bool = True) -> list[st
     addresses it was recorded for."""
     with open_store(settings) as con:
         return set_verdict(con, address, automated)
+
+
+def intros(settings: Settings, *, role: str | None = None, limit: int | None = None) -> pa.Table:
+    """Introductions detected in the store, latest first, each with its outcome and the
+    base rate of chance pairs (see :data:`weakties.insights.intro_list.COLUMNS`)."""
+    from weakties.insights.intro_list import intros as listed
+
+    rows = _rows(limit)
+    with open_store(settings, read_only=True) as con:
+        return listed(con, role=role, limit=rows)
+
+
+def intro_rates(settings: Settings) -> list[RoleSummary]:
+    """Per role (made, received, between others): how many introductions led to a tie,
+    against the base rate of chance pairs."""
+    from weakties.insights.intro_list import find, summary
+
+    with open_store(settings, read_only=True) as con:
+        return summary(find(con))
+
+
+def report(
+    settings: Settings,
+    *,
+    person: str | None = None,
+    organisation: bool = False,
+    fading: Fading | None = None,
+) -> Report:
+    """The impact and network assessment report's figures: for ``person``, else the
+    store's most active owner, else (or with ``organisation``) the whole organisation.
+    ``fading`` (each tie's probability of going silent) ranks the bridges at risk."""
+    from weakties.insights.report import build
+
+    with open_store(settings, read_only=True) as con:
+        return build(con, person=person, organisation=organisation, fading=fading)
+
+
+def write_report(settings: Settings, path: Path, report_data: Report | None = None) -> Report:
+    """Write the report as one self-contained HTML file; returns its figures."""
+    from weakties.insights.report.html import render
+
+    data = report_data or report(settings)
+    try:
+        path.write_text(render(data), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write {path}: {exc.strerror}.", "Check the path.") from exc
+    return data
 
 
 def export(settings: Settings, path: Path, fmt: str | None = None) -> tuple[int, int]:

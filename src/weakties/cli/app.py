@@ -13,6 +13,7 @@ from weakties import __version__, api
 from weakties.cli.act import register as register_acting
 from weakties.cli.flags import register as register_flags
 from weakties.cli.identity_cmd import register as register_identity
+from weakties.cli.impact import register as register_impact
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
@@ -178,3 +179,4 @@ register_understanding(app)
 register_identity(app)
 register_flags(app)
 register_acting(app)
+register_impact(app)

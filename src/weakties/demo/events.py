@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from weakties.demo import intros
 from weakties.demo.act import org_openings
 from weakties.demo.clock import moment_on, spread
 from weakties.demo.model import DemoConfig, IdMaker, Mail, Person
@@ -75,8 +76,11 @@ def org_events(org: Organisation, config: DemoConfig) -> list[Event]:
     events = [from_mail(m) for o in openings for m in writer.thread(o)]
     events += _meetings(org, rng, ids)
     events += _calls(org, rng, ids)
-    planted = org_openings(org.planted, writer, org.period.start, org.period.end)
-    events += [from_mail(m) for o in planted for m in writer.thread(o)]
+    acting = org_openings(org.planted, writer, org.period.start, org.period.end)
+    events += [from_mail(m) for o in acting for m in writer.thread(o)]
+    planted, _ = intros.plan(org, config)
+    threads = intros.org_openings(planted, config.rng("intro-threads-org"))
+    events += [from_mail(m) for o in threads for m in writer.thread(o)]
     return events
 
 
@@ -173,6 +177,8 @@ def _series(
     """A recurring meeting, skipped now and then, with whoever is still around."""
     series, events = ids.plain("series"), []
     day = org.period.start.date() + timedelta(days=rng.randrange(every_days))
+    if every_days % 7 == 0 and day.weekday() >= 5:  # else every one would fall on a weekend
+        day += timedelta(days=7 - day.weekday())
     while day <= org.period.end.date() - timedelta(days=1):
         if day.weekday() < 5 and rng.random() > 0.12:
             when = _slot(rng, day, organiser)

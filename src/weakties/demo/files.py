@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from weakties.demo import intros
 from weakties.demo.events import write_events
 from weakties.demo.mbox import MboxCounts, write_mbox
 from weakties.demo.model import DemoConfig, IdMaker, Mail
@@ -21,9 +22,11 @@ from weakties.demo.truth import (
     Counts,
     DemoTruth,
     DormantTruth,
+    IntroTruth,
     LinkTruth,
     ListTruth,
     OneWayTruth,
+    SparkTruth,
     last_contacts,
     write_truth,
 )
@@ -76,7 +79,9 @@ def _owner_plan(org: Organisation, config: DemoConfig, text: bool) -> list[Mail]
         org.period.end,
         config.rng("text") if text else None,
     )
-    return owner_mail(org, writer)
+    planted, sparks = intros.plan(org, config)
+    openings = intros.owner_openings(planted, sparks, config.rng("intro-threads"))
+    return owner_mail(org, writer) + [m for o in openings for m in writer.thread(o)]
 
 
 def _truth(
@@ -112,6 +117,8 @@ def _truth(
         org_links=tuple(LinkTruth(a.email, a.group, b.email, b.group) for a, b in org.liaisons),
         account_managers={c.name: p.email for c, p in org.account_managers},
         act=_act(org),
+        intros=_intros(config, org),
+        sparks=_sparks(config, org),
         counts=Counts(
             messages_written=counts.written,
             unique_messages=len(mails),
@@ -134,6 +141,23 @@ def _act(org: Organisation) -> ActTruth:
         single_threaded=planted.single_domain,
         single_thread=planted.single[0].email,
         to_meet=tuple(p.email for p, _ in planted.to_meet),
+    )
+
+
+def _intros(config: DemoConfig, org: Organisation) -> tuple[IntroTruth, ...]:
+    """The truth of the introductions :mod:`weakties.demo.intros` plants."""
+    planted, _ = intros.plan(org, config)
+    return tuple(
+        IntroTruth(i.role, i.introducer.email, i.a.email, i.b.email, i.when, i.outcome)
+        for i in planted
+    )
+
+
+def _sparks(config: DemoConfig, org: Organisation) -> tuple[SparkTruth, ...]:
+    """The truth of the group threads with one-to-one sparks it plants."""
+    _, sparks = intros.plan(org, config)
+    return tuple(
+        SparkTruth(tuple(p.email for p in s.members), s.when, s.other.email) for s in sparks
     )
 
 

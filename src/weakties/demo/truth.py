@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from weakties.demo.model import DemoConfig, Mail
 from weakties.errors import InputError
 
-SCHEMA = 2
+SCHEMA = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,28 @@ class ActTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class IntroTruth:
+    """A planted introduction (see :mod:`weakties.demo.intros`): ``introducer`` wrote to
+    ``a`` and ``b`` at ``at``; with ``outcome`` the two then wrote one-to-one, both ways."""
+
+    role: str  # made, received, between others: whose introduction, for the owner
+    introducer: str
+    a: str
+    b: str
+    at: datetime
+    outcome: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SparkTruth:
+    """A planted group thread at ``at`` followed by the owner's one-to-one with ``other``."""
+
+    members: tuple[str, ...]
+    at: datetime
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     """Sizes of what was generated; ``messages_written`` includes the duplicates."""
 
@@ -128,6 +150,8 @@ class DemoTruth:
     org_links: tuple[LinkTruth, ...]
     account_managers: Mapping[str, str]
     act: ActTruth
+    intros: tuple[IntroTruth, ...]
+    sparks: tuple[SparkTruth, ...]
     counts: Counts
 
     def addresses_of(self, address: str) -> tuple[str, ...]:
@@ -227,6 +251,21 @@ def _truth(raw: dict[str, Any]) -> DemoTruth:
             str(raw["act"]["single_threaded"]),
             str(raw["act"]["single_thread"]),
             _strings(raw["act"]["to_meet"]),
+        ),
+        intros=tuple(
+            IntroTruth(
+                str(i["role"]),
+                str(i["introducer"]),
+                str(i["a"]),
+                str(i["b"]),
+                datetime.fromisoformat(i["at"]),
+                bool(i["outcome"]),
+            )
+            for i in raw["intros"]
+        ),
+        sparks=tuple(
+            SparkTruth(_strings(s["members"]), datetime.fromisoformat(s["at"]), str(s["other"]))
+            for s in raw["sparks"]
         ),
         counts=Counts(**raw["counts"]),
     )
