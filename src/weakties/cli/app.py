@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import __version__, api
+from weakties.cli.keep import register as register_keeping
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
@@ -170,3 +171,4 @@ def demo(
 
 
 register_understanding(app)
+register_keeping(app)
