@@ -143,7 +143,8 @@ def test_cadence_done_and_snooze(store: Path) -> None:
     after = {str(r["person"]) for r in _json(store, "nudges", "--today", "2026-04-02")}
     assert "Cy" in after  # the snooze is over
     con = duckdb.connect(str(store), read_only=True)
-    actions = con.execute("SELECT address, action, until FROM followups ORDER BY noted_at").fetchall()
+    sql = "SELECT address, action, until FROM followups ORDER BY noted_at"
+    actions = con.execute(sql).fetchall()
     con.close()
     assert actions[0][:2] == ("eve@corp.example", "done")
     assert actions[1] == ("cy@corp.example", "snooze", date(2026, 4, 1))
@@ -237,3 +238,30 @@ def test_mistakes_are_one_line(store: Path, args: tuple[str, ...], words: str) -
     result = run(store, *args)
     assert result.returncode == 2
     assert words in result.stderr.lower() and "Traceback" not in result.stderr
+
+
+def test_an_answer_resets_the_unanswered_count(store: Path, tmp_path: Path) -> None:
+    from weakties.store import connect
+    from weakties.store.followups import followups
+
+    for day in ("2026-03-03", "2026-03-10"):
+        ok(store, "done", "dee@far.example", "--on", day)
+    reply = tmp_path / "reply.csv"
+    reply.write_text(
+        "timestamp,channel,sender,recipients\n2026-03-15T10:00:00+00:00,email,dee@far.example,"
+        f"{ME}\n2026-03-16T10:00:00+00:00,email,{ME},bo@elsewhere.example\n"
+    )
+    ok(store, "ingest", str(reply))
+    ok(store, "analyze")
+    ok(store, "done", "dee@far.example", "--on", "2026-03-20")
+    ok(store, "done", "bo@elsewhere.example", "--on", "2026-03-20")  # I wrote; Bo did not
+    con = connect(store)
+    me, dee, bo = (
+        int(con.execute("SELECT person_id FROM identities WHERE address = ?", [a]).fetchall()[0][0])
+        for a in (ME, "dee@far.example", "bo@elsewhere.example")
+    )
+    state = followups(con, me)
+    con.close()
+    assert state[dee].unanswered == 1  # the two before her reply are answered
+    assert state[bo].unanswered == 1  # my own mail to Bo is no answer from Bo
+    assert state[dee].last_done is not None and state[dee].last_done.date() == date(2026, 3, 20)

@@ -56,6 +56,10 @@ _TABLE = (
     Channel("meeting", mutual=True, synchronous=True, initiated=False),
     Channel("in_person", mutual=True, synchronous=True, initiated=False),
     Channel("proximity", mutual=True, synchronous=True, initiated=False),
+    # A record of contact between the people named that does not say who started it:
+    # an e-mail network whose direction was lost (Benson et al.'s email-Eu simplices), a
+    # co-authorship, a log of "who was in touch with whom".
+    Channel("exchange", mutual=True, synchronous=False, initiated=False),
 )
 
 CHANNELS: dict[str, Channel] = {c.name: c for c in _TABLE}
