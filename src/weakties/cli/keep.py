@@ -74,8 +74,6 @@ def nudges(
         _settings(ctx), as_owner=as_owner, today=_day(today), per_day=per_day
     )
     render(found, fmt, title="Get in touch", brief=NUDGE_BRIEF)
-    if fmt is Format.table and found.num_rows == 0:
-        console().print(Text("Nobody to nudge today."))
 
 
 def cadence(

@@ -21,6 +21,7 @@ from weakties.errors import InputError
 from weakties.insights.lookup import find_person
 from weakties.insights.queries import require_analysis
 from weakties.store.db import arrow
+from weakties.store.reads import ORGANISATION
 from weakties.ties import fading as model
 from weakties.ties import tie_features
 
@@ -125,12 +126,13 @@ def fading(
         "_fading",
         ties,
         f"""
-        SELECT t.name_a AS person_a, t.name_b AS person_b, p.org_domain AS organisation_b,
+        SELECT t.name_a AS person_a, t.name_b AS person_b, {ORGANISATION} AS organisation_b,
                t.probability, t.recency_days AS silent_days, t.usual_gap_days,
                CAST(t.recent_days AS BIGINT) AS recent_days, t.active_days,
                t.mutual_contacts, t.band, t.last_contact, t.why,
                t.person_a AS id_a, t.person_b AS id_b
         FROM _fading t LEFT JOIN people p ON p.person_id = t.person_b
+        LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
         WHERE t.probability >= $min
         ORDER BY t.probability DESC, t.person_a, t.person_b
         {f"LIMIT {int(limit)}" if limit else ""}

@@ -36,6 +36,7 @@ import pyarrow as pa
 from weakties.insights.fading import MIN_PROBABILITY, Viewer, active_ties, viewer
 from weakties.store import followups as facts
 from weakties.store.db import arrow
+from weakties.store.reads import ORGANISATION
 from weakties.ties import fading as model
 
 PER_DAY = 5
@@ -93,9 +94,10 @@ class Nudge:
     cadence_days: int | None = None  # the cadence behind a cadence nudge
 
 
-_MINE = """
+_MINE = f"""
 SELECT t.other AS person_id, t.other_name AS person, p.primary_address AS address,
-       p.org_domain AS organisation, m.community_id, c.label AS community,
+       p.org_domain AS org_key, {ORGANISATION} AS organisation, m.community_id,
+       c.label AS community,
        t.band, t.strength, t.recency_days, t.active_days, t.duration_days, t.two_way,
        coalesce(t.is_bridge, false) OR coalesce(t.cross_community, false) AS bridging,
        t.mutual_contacts, t.explanation, t.last_contact
@@ -105,6 +107,7 @@ FROM (
     FROM ties WHERE $me IN (person_a, person_b)
 ) t
 JOIN people p ON p.person_id = t.other
+LEFT JOIN organisations orgs ON orgs.org_domain = p.org_domain
 LEFT JOIN person_metrics m ON m.person_id = t.other
 LEFT JOIN communities c ON c.community_id = m.community_id
 WHERE NOT p.automated
@@ -233,7 +236,7 @@ def _anchors(con: duckdb.DuckDBPyConnection, me: int) -> dict[str, tuple[int | N
 
 def _applies(c: facts.Cadence, tie: dict[str, Any], anchors: dict[str, Any]) -> str | None:
     if c.kind == "organisation":
-        return f"organisation {c.target}" if tie["organisation"] == c.target else None
+        return f"organisation {c.target}" if tie["org_key"] == c.target else None
     person, community = anchors.get(c.target, (None, None))
     if c.kind == "person":
         return "this person" if person == tie["person_id"] else None
@@ -245,7 +248,7 @@ def _applies(c: facts.Cadence, tie: dict[str, Any], anchors: dict[str, Any]) -> 
 def _reached(mine: list[dict[str, Any]]) -> tuple[set[str], set[int]]:
     """The organisations and communities the owner is in touch with now."""
     now = [t for t in mine if t["recency_days"] <= model.HORIZON_DAYS and t["two_way"]]
-    orgs = {str(t["organisation"]) for t in now if t["organisation"]}
+    orgs = {str(t["org_key"]) for t in now if t["org_key"]}
     groups = {int(t["community_id"]) for t in now if t["community_id"] is not None}
     return orgs, groups
 
@@ -327,7 +330,7 @@ def _dormant(tie: dict[str, Any], reached: tuple[set[str], set[int]], today: dat
         return []
     orgs, groups = reached
     novel = []
-    if tie["organisation"] and tie["organisation"] not in orgs:
+    if tie["org_key"] and tie["org_key"] not in orgs:
         novel.append(f"nobody at {tie['organisation']}")
     if tie["community_id"] is not None and int(tie["community_id"]) not in groups:
         novel.append(f"nobody in {tie['community'] or 'their community'}")
