@@ -124,3 +124,23 @@ def test_email_eu_fading_beats_recency(shared_data: Path) -> None:
     for row in observed["reliability"]:
         if row["ties"] >= 500:
             assert abs(row["predicted"] - row["silent"]) < 0.05
+
+
+def test_a_single_day_of_contact_has_no_rhythm_to_be_overdue_on() -> None:
+    said = reasons(ties(recency_days=[40], recent_days=[1], active_days=[1], age_days=[40],
+                        duration_days=[0], mutual_contacts=[0]))  # fmt: skip
+    assert "usual gap" not in said[0] and "silent for 40 days" in said[0]
+
+
+def test_a_days_nudges_mix_the_kinds_after_the_cadences() -> None:
+    from weakties.insights.nudges import Nudge, _interleaved, _rank
+
+    def nudge(pid: int, kind: str, urgency: float) -> Nudge:
+        return Nudge(pid, f"p{pid}", f"p{pid}@x.example", None, kind, "why", "how", None, 1.0,
+                     None, datetime(2026, 1, 1).date(), urgency)  # fmt: skip
+
+    found = [nudge(1, "fading-bridge", 0.9), nudge(2, "fading-bridge", 0.8),
+             nudge(3, "overdue", 3.0), nudge(4, "dormant", 9.0), nudge(5, "cadence", 1.1),
+             nudge(6, "cadence", 2.0)]  # fmt: skip
+    order = [n.person_id for n in _interleaved(sorted(found, key=_rank))]
+    assert order == [6, 5, 1, 3, 4, 2]

@@ -265,3 +265,64 @@ def test_an_answer_resets_the_unanswered_count(store: Path, tmp_path: Path) -> N
     assert state[dee].unanswered == 1  # the two before her reply are answered
     assert state[bo].unanswered == 1  # my own mail to Bo is no answer from Bo
     assert state[dee].last_done is not None and state[dee].last_done.date() == date(2026, 3, 20)
+
+
+def test_a_community_cadence_follows_a_members_community(store: Path) -> None:
+    ok(store, "cadence", "--community", "zed@corp.example", "10d")
+    listed = _json(store, "cadence")
+    assert listed[0]["kind"] == "community" and listed[0]["target"] == "zed@corp.example"
+    found = {str(r["person"]): r for r in _json(store, "nudges", "--today", TODAY)}
+    con = duckdb.connect(str(store), read_only=True)
+    same = {
+        str(r[0]) for r in con.execute(
+            "SELECT p.display_name FROM person_metrics m JOIN people p USING (person_id) "
+            "WHERE m.community_id = (SELECT community_id FROM person_metrics JOIN identities "
+            "USING (person_id) WHERE address = 'zed@corp.example')"
+        ).fetchall()
+    }  # fmt: skip
+    con.close()
+    cadenced = {name for name, r in found.items() if r["kind"] == "cadence"}
+    assert cadenced and cadenced <= same
+    assert all("community" in str(found[name]["reason"]) for name in cadenced)
+
+
+def test_a_store_without_owner_lists_every_tie_at_risk(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    rows: list[tuple[str, str, str]] = []
+    _every(rows, "a@one.example", "b@one.example", days_ago=60, n=20, gap=3)
+    _every(rows, "c@two.example", "d@two.example", days_ago=0, n=20, gap=3)  # nobody in all
+    with log.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["timestamp", "channel", "sender", "recipients"])
+        writer.writerows([(t, "email", a, b) for t, a, b in rows])
+    db = tmp_path / "store.duckdb"
+    ok(db, "ingest", str(log))
+    ok(db, "analyze")
+    rows_out = _json(db, "fading", "--min-probability", "0")
+    pairs = {frozenset((str(r["person_a"]), str(r["person_b"]))) for r in rows_out}
+    assert pairs == {frozenset(("A", "B")), frozenset(("C", "D"))}
+    assert float(rows_out[0]["probability"]) > float(rows_out[1]["probability"])  # type: ignore[arg-type]
+    result = run(db, "nudges")
+    assert result.returncode == 2 and "no owner" in result.stderr
+
+
+def test_a_team_store_asks_whose_nudges(tmp_path: Path) -> None:
+    """Two owners' logs in one store: whose view must be said."""
+    db = tmp_path / "store.duckdb"
+    for owner, friend in (
+        ("ann@team.example", "x@out.example"),
+        ("ben@team.example", "y@out.example"),
+    ):
+        rows: list[tuple[str, str, str]] = []
+        _every(rows, owner, friend, days_ago=40, n=20, gap=3)
+        log = tmp_path / f"{owner.split('@')[0]}.csv"
+        with log.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["timestamp", "channel", "sender", "recipients"])
+            writer.writerows([(t, "email", a, b) for t, a, b in rows])
+        ok(db, "ingest", str(log))
+    ok(db, "analyze")
+    result = run(db, "nudges", "--today", TODAY)
+    assert result.returncode == 2 and "--as" in result.stderr
+    mine = _json(db, "fading", "--as", "ben@team.example", "--min-probability", "0")
+    assert [(r["person_a"], r["person_b"]) for r in mine] == [("Ben", "Y")]

@@ -195,6 +195,8 @@ def reasons(inputs: model.FadingInputs, horizon_days: float = model.HORIZON_DAYS
     out = []
     for i in range(push.shape[0]):
         order = [int(k) for k in np.argsort(-push[i], kind="stable") if push[i, k] >= REASON_FLOOR]
+        if inputs.active_days[i] < 2:  # one day of contact has no rhythm to be overdue on
+            order = [k for k in order if model.TERMS[k] != "overdue"]
         words = [_phrase(model.TERMS[k], inputs, i, horizon_days) for k in order[:3]]
         out.append("; ".join(words) if words else "steady: frequent recent contact")
     return out

@@ -1,6 +1,6 @@
 """Nudges: whom to get in touch with now, why, and the lightest touch that will do.
 
-Four reasons to reach out, in this order of priority:
+Four reasons to reach out (cadences first, then the other kinds in turn):
 
 1. **cadence**: the user asked to be in touch with the person (or their organisation,
    or their community) at least every so many days, and that time has passed;
@@ -115,8 +115,8 @@ WHERE NOT p.automated
 
 
 def candidates(con: duckdb.DuckDBPyConnection, who: Viewer, today: date) -> list[Nudge]:
-    """Every nudge that applies to the owner today, before the day's limit, most
-    pressing first; at most one per person (their most pressing reason)."""
+    """Every nudge that applies to the owner today, before the day's limit, in the order
+    they are offered; at most one per person (their most pressing reason)."""
     assert who.person_id is not None
     mine = arrow(con, _MINE, {"me": who.person_id}).to_pylist()
     risks = _risks(con, who.person_id)
@@ -128,7 +128,20 @@ def candidates(con: duckdb.DuckDBPyConnection, who: Viewer, today: date) -> list
             best = found.get(nudge.person_id)
             if best is None or _rank(nudge) < _rank(best):
                 found[nudge.person_id] = nudge
-    return sorted(found.values(), key=_rank)
+    return _interleaved(sorted(found.values(), key=_rank))
+
+
+def _interleaved(ranked: list[Nudge]) -> list[Nudge]:
+    """Cadences first (the user asked for them), then the other kinds in turn, each
+    kind's most pressing first: a day's handful mixes a fading bridge, an overdue
+    rhythm and a dormant tie rather than five of one kind."""
+    place: dict[str, int] = {}
+    keyed = []
+    for n in ranked:
+        k = place.get(n.kind, 0)
+        place[n.kind] = k + 1
+        keyed.append(((n.kind != "cadence", k if n.kind != "cadence" else 0), n))
+    return [n for _, n in sorted(keyed, key=lambda kn: (*kn[0], _rank(kn[1])))]
 
 
 def nudges(
@@ -317,7 +330,7 @@ def _overdue(tie: dict[str, Any], risk: dict[str, Any], today: date) -> list[Nud
         return []
     reason = (
         f"usually in touch every {round(gap)} days; silent for "
-        f"{round(float(tie['recency_days']))} ({ratio:.1f}x the usual gap)"
+        f"{round(float(tie['recency_days']))} days ({ratio:.1f}x the usual gap)"
     )
     p = float(risk["probability"])
     return [_make(tie, "overdue", reason, ratio, probability=p, due=today)]
