@@ -144,3 +144,20 @@ def test_a_days_nudges_mix_the_kinds_after_the_cadences() -> None:
              nudge(6, "cadence", 2.0)]  # fmt: skip
     order = [n.person_id for n in _interleaved(sorted(found, key=_rank))]
     assert order == [6, 5, 1, 3, 4, 2]
+
+
+def test_mit_calls_and_texts_30_day_windows_without_refitting(shared_data: Path) -> None:
+    """Out of sample: the email-Eu coefficients on a dormitory's calls and texts, read in
+    units of 30 days, still beat recency (whose logistic fit is made on these ties)."""
+    if not (shared_data / "labelled-ties" / "mit-social-evolution").is_dir():
+        pytest.skip("no MIT Social Evolution data")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "fading.py"), "--data", "mit"],
+        capture_output=True, text=True, check=True, timeout=900,
+    )  # fmt: skip
+    figures = json.loads(out.stdout)
+    assert figures["horizon_days"] == 30 and "fitted" not in figures
+    observed = figures["observed"]
+    assert observed["ties"] > 500
+    assert observed["auc"]["model"] > observed["auc"]["recency"] > 0.7
+    assert observed["brier"]["model"] < observed["brier"]["recency"]

@@ -216,9 +216,17 @@ def test_digest_html_is_self_contained_and_escaped(store: Path, tmp_path: Path) 
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "http://" not in text and "https://" not in text and "src=" not in text
     assert "Cy" in text and "Ties at risk" in text
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE people SET display_name = '*Cy* [x](javascript:1)' "
+                "WHERE primary_address = 'cy@corp.example'")  # fmt: skip
+    con.execute("UPDATE ties SET name_b = '*Cy* [x](javascript:1)' WHERE name_b = 'Cy'")
+    con.execute("UPDATE ties SET name_a = '*Cy* [x](javascript:1)' WHERE name_a = 'Cy'")
+    con.close()
     md = tmp_path / "digest.md"
-    ok(store, "digest", "--out", str(md), "--today", TODAY)
-    assert md.read_text().startswith("# Keep in touch")
+    ok(store, "digest", "--out", str(md), "--today", "2026-03-04")
+    text = md.read_text()
+    assert text.startswith("# Keep in touch")
+    assert "\\*Cy\\* \\[x\\](javascript:1)" in text and "[x](" not in text
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 Markdown).
 
 An event is a whole day (the nudge's day), its summary names the person, its
-description gives the reason and the suggested touch, and its UID is stable (the
+description gives the reason and the suggested touch, its CONTACT the person, and
+its UID is stable (the
 person's address, the kind and the day), so importing the file again updates the
 events instead of doubling them. The digest is one self-contained file: no script,
 no stylesheet or image from elsewhere; every name and reason is escaped, since names
@@ -51,10 +52,7 @@ def _event(n: Nudge, stamp: datetime) -> icalendar.Event:
     event.add("description", f"Why: {n.reason}.\nHow: {n.touch}.")
     event.add("categories", ["weakties", n.kind])
     event.add("transp", "TRANSPARENT")  # a reminder, not busy time
-    if "@" in n.address and ":" not in n.address:
-        contact = icalendar.vCalAddress(f"mailto:{n.address}")
-        contact.params["cn"] = icalendar.vText(n.person)
-        event.add("attendee", contact)
+    # CONTACT, not ATTENDEE: a calendar would offer to send an invitation to an attendee.
     event.add("contact", f"{n.person} <{n.address}>")
     return event
 
@@ -121,7 +119,7 @@ def _markdown(d: Digest) -> str:
 def _md(text: str) -> str:
     """Text that Markdown shows as written: markup characters and HTML escaped."""
     out = html.escape(" ".join(text.split()), quote=False)
-    for ch in "\\`*_[]()#|!<>":
+    for ch in "\\`*_[]|":
         out = out.replace(ch, "\\" + ch)
     return out
 
