@@ -107,3 +107,59 @@ def write_log(path: Path, mails: list[Email], channel: str = "exchange") -> None
                 (m.t, channel, f"id:{m.sender}", ";".join(f"id:{r}" for r in m.recipients))
             )
     os.replace(partial, path)
+
+
+def mit_sms() -> list[Email]:
+    """MIT Social Evolution's text messages between participants, sender first, in time
+    order. A message between two participants can be logged by both phones (once as
+    sent, once as received): it is kept once, on its sender, time and receiver; messages
+    dated before the study (2008-06) are left out."""
+    import datetime as dt
+
+    path = LABELLED / "mit-social-evolution" / "SMS.csv.gz"
+    seen: set[tuple[int, int, int]] = set()
+    rows = []
+    with gzip.open(path, "rt") as fh:
+        for rec in csv.DictReader(fh):
+            user, other = rec["user.id"].strip(), rec["dest.user.id.if.known"].strip()
+            if not (user.isdigit() and other.isdigit()) or user == other:
+                continue
+            when = dt.datetime.fromisoformat(rec["time"]).replace(tzinfo=dt.UTC)
+            if when.year < 2008 or (when.year == 2008 and when.month < 6):
+                continue
+            incoming = rec["incoming"].strip() == "1"
+            sender, receiver = (int(other), int(user)) if incoming else (int(user), int(other))
+            key = (int(when.timestamp()), sender, receiver)
+            if key not in seen:
+                seen.add(key)
+                rows.append(Email(key[0], sender, (receiver,)))
+    rows.sort(key=lambda m: m.t)
+    return rows
+
+
+DEPARTMENTS_START = 1064021027
+"""The first e-mail of the simplices (Unix seconds)."""
+
+EMAIL_EU_DEPARTMENTS = tuple(
+    SHARED / "snap-email-eu-core" / f"email-Eu-core-temporal-Dept{k}.txt" for k in (1, 2, 3, 4)
+)
+
+
+def email_eu_departments() -> list[Email]:
+    """SNAP's four directed email-Eu department streams (``src dst t``), one e-mail per
+    sender and second with its recipients, people numbered apart per department (the
+    files' ids are their own), in time order. Unlike the simplices, these keep who sent
+    each e-mail, so reciprocity can be read from them. Their seconds count from an
+    anonymised start; they are dated from the simplices' first e-mail (2003-09-20), as
+    a store would refuse dates of 1970 as implausible."""
+    grouped: dict[tuple[int, int], list[int]] = {}
+    for k, path in enumerate(EMAIL_EU_DEPARTMENTS):
+        offset = (k + 1) * 100_000
+        for line in path.read_text().split("\n"):
+            parts = line.split()
+            if len(parts) == 3 and parts[0] != parts[1]:
+                src, dst, t = (int(x) for x in parts)
+                grouped.setdefault((DEPARTMENTS_START + t, offset + src), []).append(offset + dst)
+    mails = [Email(t, s, tuple(r)) for (t, s), r in grouped.items()]
+    mails.sort(key=lambda m: m.t)
+    return mails

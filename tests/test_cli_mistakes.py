@@ -126,6 +126,13 @@ BAD_INPUTS: dict[str, list[tuple[str, ...]]] = {
         ("report", "--out", "{tmp}"),
         ("report", "--out", "{tmp}/r.html", "--person", "nobody-at-all"),
     ],
+    "fading": [("fading", "--min-probability", "2"), ("fading", "--as", "nobody-at-all")],
+    "nudges": [("nudges", "--as", "p00"), ("nudges", "--per-day", "0"), ("nudges", "--today", "x")],
+    "cadence": [("cadence", HUB), ("cadence", HUB, "often"), ("cadence", "nobody-at-all", "30d")],
+    "done": [("done",), ("done", "nobody-at-all"), ("done", HUB, "--on", "x")],
+    "snooze": [("snooze", HUB), ("snooze", HUB, "--until", "soon")],
+    "reminders": [("reminders",), ("reminders", "--ics", "{tmp}")],
+    "digest": [("digest",), ("digest", "--out", "{tmp}/digest.pdf")],
 }
 
 

@@ -82,9 +82,9 @@ def test_a_version_1_store_migrates_keeping_its_rows(tmp_path: Path) -> None:
     )
     raw.close()
     con = connect(path)
-    assert schema_version(con) == SCHEMA_VERSION >= 5
-    assert con.execute("SELECT count(*) FROM identity_verdicts").fetchall() == [(0,)]
-    assert con.execute("SELECT count(*) FROM sender_flags").fetchall() == [(0,)]
+    assert schema_version(con) == SCHEMA_VERSION >= 6
+    for table in ("identity_verdicts", "sender_flags", "cadences", "followups", "nudges_shown"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
     assert con.execute("SELECT * FROM items").fetchall() == [("/m/1", 1, "stored", 7, True)]
     assert sorted(con.execute("SELECT * FROM interaction_keys").fetchall()) == [
         ("c:00", 7),

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.progress import ProgressSink
-from weakties.store import connect, derived, reads
+from weakties.store import connect, derived, followups, reads
 from weakties.store.db import first_row
 from weakties.text.phones import check_region
 from weakties.ties import pin_tie, unpin_tie
@@ -32,6 +32,7 @@ from weakties.ties import pin_tie, unpin_tie
 if TYPE_CHECKING:  # the graph stack (igraph) loads only when analysis runs
     from weakties.analysis import AnalysisSummary
     from weakties.insights.intro_list import RoleSummary
+    from weakties.insights.nudges import Nudge
     from weakties.insights.report import Fading, Report
 
 _ADDRESS = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
@@ -456,3 +457,144 @@ def accounts(settings: Settings, *, limit: int | None = None) -> pa.Table:
 
     with open_store(settings, read_only=True) as con:
         return accounts_table(con, limit=limit)
+
+
+# --- Keeping in touch: fading ties, nudges, cadences, reminders, digest -------------
+
+
+def fading(
+    settings: Settings,
+    *,
+    as_owner: str | None = None,
+    min_probability: float = 0.5,
+    limit: int | None = None,
+) -> pa.Table:
+    """The user's active ties likely to go silent over the next 90 days, likeliest
+    first, with the probability and why (see :data:`weakties.insights.fading.FADING_COLUMNS`);
+    every tie of the store when it has no owner."""
+    from weakties.insights import fading as risk
+
+    rows = _rows(limit)
+    with open_store(settings, read_only=True) as con:
+        return risk.fading(con, as_owner=as_owner, min_probability=min_probability, limit=rows)
+
+
+def nudges(
+    settings: Settings,
+    *,
+    as_owner: str | None = None,
+    today: date | None = None,
+    per_day: int = 5,
+    record: bool = True,
+) -> pa.Table:
+    """Whom to get in touch with today, why, and the lightest touch (see
+    :data:`weakties.insights.nudges.NUDGE_COLUMNS`); at most ``per_day`` people a day,
+    recorded as shown unless ``record`` is False."""
+    from weakties.insights import nudges as nudging
+
+    with open_store(settings) as con:
+        found = _nudges(con, as_owner, today, per_day, record)
+        return nudging.as_table(found)
+
+
+def _nudges(
+    con: duckdb.DuckDBPyConnection, as_owner: str | None, today: date | None, per_day: int,
+    record: bool,
+) -> list[Nudge]:  # fmt: skip
+    from weakties.insights import nudges as nudging
+    from weakties.insights.keep import parse_day
+
+    if per_day < 1:
+        raise InputError(f"At least one nudge a day, not {per_day}.", "Pass --per-day 1 or more.")
+    queries.require_analysis(con)
+    day = today or parse_day(None)
+    return nudging.nudges(con, as_owner=as_owner, today=day, per_day=per_day, record=record)
+
+
+def cadence(
+    settings: Settings, target: str, every: str, *, as_owner: str | None = None,
+    community: bool = False,
+) -> tuple[str, int | None]:  # fmt: skip
+    """Keep in touch with a person, an organisation or (``community``) a community at
+    least ``every`` (``30d``, ``2w``, ``3m``, ``1y``; ``off`` removes it). Returns what
+    the cadence is about, in words, and its days (None when removed)."""
+    from weakties.insights import keep
+
+    with open_store(settings) as con:
+        queries.require_analysis(con)
+        found, days = keep.set_cadence(con, as_owner, target, every, community=community)
+        return found.label, days
+
+
+def cadences(settings: Settings, *, as_owner: str | None = None) -> pa.Table:
+    """The cadences set: kind, target (an address or a domain), days, when set."""
+    from weakties.insights import keep
+
+    with open_store(settings) as con:
+        return keep.cadences(con, as_owner)
+
+
+def done(
+    settings: Settings, person: str, *, as_owner: str | None = None, on: date | None = None
+) -> str:
+    """Record that you reached out to ``person``; returns their name."""
+    from weakties.insights import keep
+
+    with open_store(settings) as con:
+        return keep.done(con, as_owner, person, on)
+
+
+def snooze(
+    settings: Settings, person: str, until: date, *, as_owner: str | None = None,
+    today: date | None = None,
+) -> str:  # fmt: skip
+    """No nudges about ``person`` before ``until`` (unless you are in touch before);
+    returns their name."""
+    from weakties.insights import keep
+
+    with open_store(settings) as con:
+        return keep.snooze(con, as_owner, person, until, today or keep.parse_day(None))
+
+
+def reminders(
+    settings: Settings, path: Path, *, as_owner: str | None = None, today: date | None = None,
+    per_day: int = 5,
+) -> int:  # fmt: skip
+    """Write today's nudges to an iCalendar file, one all-day event each; returns how many."""
+    from weakties.insights.reminders import write_ics
+
+    with open_store(settings) as con:
+        found = _nudges(con, as_owner, today, per_day, True)
+    write_ics(path, found)
+    return len(found)
+
+
+def digest(
+    settings: Settings, path: Path, *, as_owner: str | None = None, today: date | None = None,
+    per_day: int = 5, at_risk: int = 10,
+) -> None:  # fmt: skip
+    """Write the weekly digest (``.html`` or ``.md`` as the name says): today's nudges,
+    the ties most at risk, and whom you reached out to in the last seven days."""
+    from weakties.insights import fading as risk
+    from weakties.insights.keep import parse_day
+    from weakties.insights.reminders import Digest, digest_kind, write_digest
+
+    digest_kind(path)  # refuse a bad name before any work
+    day = today or parse_day(None)
+    with open_store(settings) as con:
+        found = _nudges(con, as_owner, day, per_day, True)
+        who = risk.viewer(con, as_owner, required=True)
+        assert who.person_id is not None
+        listed = risk.fading(con, as_owner=as_owner, limit=at_risk)
+        week = datetime.combine(day - timedelta(days=6), datetime.min.time(), UTC)
+        names = _names(con, followups.done_since(con, who.person_id, week))
+    write_digest(path, Digest(who.name, day, found, listed, names))
+
+
+def _names(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[str]:
+    rows = dict(
+        con.execute(
+            "SELECT person_id, display_name FROM people WHERE list_contains(?, person_id)", [ids]
+        ).fetchall()
+    )
+    return [str(rows.get(i, i)) for i in ids]

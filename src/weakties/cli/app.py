@@ -14,6 +14,7 @@ from weakties.cli.act import register as register_acting
 from weakties.cli.flags import register as register_flags
 from weakties.cli.identity_cmd import register as register_identity
 from weakties.cli.impact import register as register_impact
+from weakties.cli.keep import register as register_keeping
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
@@ -180,3 +181,4 @@ register_identity(app)
 register_flags(app)
 register_acting(app)
 register_impact(app)
+register_keeping(app)

@@ -3,8 +3,8 @@
 Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
 ``quarantine``, ``sources``, ``source_owners``, ``contacts``) are append-only and
 written by ingest; the user's own facts (``me``, ``tie_pins``, ``identity_verdicts``,
-``sender_flags``) by
-their commands.
+``sender_flags``, and for keeping in touch ``cadences``, ``followups``, ``nudges_shown``)
+by their commands.
 Derived tables (``identities``, ``people``, ``organisations``, and the analysis:
 ``ties``, ``person_metrics``, ``communities``) are rebuilt from facts and stamped
 with the model version that made them. The analysis tables are declared in
@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -295,6 +295,45 @@ def _to_v5(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V5_SENDER_FLAGS)
 
 
+_V6_KEEPING = """
+-- Keep-in-touch cadences the user set: be in touch with the target at least every
+-- `days` days. Keyed by addresses, not person ids (resolution may renumber people):
+-- `owner` is an address of the owner whose view it is, `target` an address of the
+-- person, an organisation's domain, or an address of a member of the community.
+CREATE TABLE IF NOT EXISTS cadences (
+    owner VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- person, organisation, community
+    target VARCHAR NOT NULL,
+    days INTEGER NOT NULL,
+    set_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (owner, kind, target)
+);
+
+-- What the user did about a nudge: reached out (done) or put it off (snooze).
+CREATE TABLE IF NOT EXISTS followups (
+    owner VARCHAR NOT NULL,            -- an address of the owner
+    address VARCHAR NOT NULL,          -- an address of the person
+    action VARCHAR NOT NULL,           -- done, snooze
+    noted_at TIMESTAMPTZ NOT NULL,     -- when the user said so
+    until DATE                         -- snooze: not nudged before this day
+);
+
+-- The nudges shown on each day, so that no day shows more than its limit.
+CREATE TABLE IF NOT EXISTS nudges_shown (
+    owner VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    address VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    PRIMARY KEY (owner, day, address)
+);
+"""
+
+
+def _to_v6(con: duckdb.DuckDBPyConnection) -> None:
+    """The user's keep-in-touch facts arrive: cadences, follow-ups, nudges shown."""
+    con.execute(_V6_KEEPING)
+
+
 DERIVED_VERSION = 4
 """Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
 ``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
@@ -371,8 +410,16 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V3)
     _to_v4(con)
     _to_v5(con)
+    _to_v6(con)
     recreate_derived(con)
 
 
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4, 4: _to_v5}
+MIGRATIONS: dict[int, Migration] = {
+    0: _to_v1,
+    1: _to_v2,
+    2: _to_v3,
+    3: _to_v4,
+    4: _to_v5,
+    5: _to_v6,
+}
