@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.progress import ProgressSink
+from weakties.sources.server import ServerOptions, is_url
 from weakties.store import connect, reads
 from weakties.text.phones import check_region
 from weakties.ties import pin_tie, unpin_tie
@@ -61,14 +63,38 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 
 
 def ingest(
-    settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
+    settings: Settings,
+    paths: Sequence[Path | str],
+    progress: ProgressSink | None = None,
+    server: ServerOptions | None = None,
 ) -> IngestReport:
-    """Read every path (mail, logs, address books, exports) into the store; see
+    """Read every path (mail, logs, address books, exports) and server account
+    (``imaps://me@host/``, read with ``server``'s options) into the store; see
     :mod:`weakties.ingest`. The report names the files in folders given that nothing
     read (``not_read``)."""
-    found = survey_paths(paths, region=_region(settings.phone_region))
+    if server is not None and server.given() and not any(_is_server(p) for p in paths):
+        raise InputError(
+            "--folder, --cafile and --password-env are for a mail server's account.",
+            "Give one as imaps://USER@HOST/, or leave those options out.",
+        )
+    found = survey_paths(paths, region=_region(settings.phone_region), server=server)
     with open_store(settings) as con:
         return ingest_sources(con, found.sources, settings, progress, found.not_read)
+
+
+def passwords_wanted(paths: Sequence[Path | str], server: ServerOptions) -> list[str]:
+    """The accounts (``user@host:port``) among ``paths`` whose password is neither in
+    ``server.passwords`` nor in ``$server.password_env``: those to ask for."""
+    from weakties.sources.registry import server_address
+
+    if os.environ.get(server.password_env):
+        return []
+    accounts = [server_address(p).account for p in paths if isinstance(p, str) and is_url(p)]
+    return [a for a in dict.fromkeys(accounts) if a not in server.passwords]
+
+
+def _is_server(path: Path | str) -> bool:
+    return isinstance(path, str) and is_url(path)
 
 
 def _region(text: str | None) -> str | None:

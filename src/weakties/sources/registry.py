@@ -33,12 +33,15 @@ Thunderbird's ``.msf``). Named directly, a file no format claims is an error. So
 pipes, sockets and devices: opening a pipe to sniff it would wait for a writer
 forever. Symbolic links to folders are followed, each real folder once, so a link
 back up the tree ends instead of nesting the same mail ever deeper.
+
+An account on a mail server is named by a URL, not a path (``imaps://me@host/``): its
+scheme finds its row in :data:`URL_FORMATS`, whose source connects to the server.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -54,6 +57,13 @@ from weakties.sources.ics import CalendarSource, is_calendar
 from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_export_folder
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource, is_separator
+from weakties.sources.server import (
+    ServerAddress,
+    ServerOptions,
+    is_url,
+    parse_address,
+    url_scheme,
+)
 from weakties.sources.slack import SlackSource, is_slack_export
 from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
 from weakties.sources.whatsapp import WhatsAppSource, is_chat_folder, is_chat_text
@@ -96,6 +106,16 @@ class FolderFormat:
     source: Callable[[Path], Source]
 
 
+@dataclass(frozen=True, slots=True)
+class UrlFormat:
+    """A kind of server account, named by a URL: its schemes with their default ports,
+    and what opens it with the options given (folders, CA file, password)."""
+
+    name: str
+    ports: Mapping[str, int]
+    source: Callable[[ServerAddress, ServerOptions], Source]
+
+
 class Kind(StrEnum):
     """What a file holds, judged from its first bytes."""
 
@@ -127,21 +147,58 @@ def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source
     return survey(paths, region=region).sources
 
 
-def survey(paths: Sequence[Path], *, region: str | None = None) -> Survey:
+def survey(
+    paths: Sequence[Path | str],
+    *,
+    region: str | None = None,
+    server: ServerOptions | None = None,
+) -> Survey:
     """:func:`discover`'s sources, and the files of the folders given that no format
-    reads (each with what it seems to be), so that none is passed over in silence."""
+    reads (each with what it seems to be), so that none is passed over in silence.
+
+    A text that is a URL (``imaps://me@host/``) names a server account, opened with
+    ``server``'s options."""
     found: list[Source] = []
     not_read: list[NotRead] = []
     seen: set[tuple[str, str]] = set()
     for given in paths:
-        path = Path(given)
-        for source in _discover_one(path, not_read):
-            key = (source.kind, str(source.path.absolute()))
+        if isinstance(given, str) and is_url(given):
+            given_sources = [_for_url(given, server or ServerOptions())]
+        else:
+            given_sources = _discover_one(Path(given), not_read)
+        for source in given_sources:
+            key = (source.kind, source.url or str(source.path.absolute()))
             if key not in seen:
                 seen.add(key)
                 source.region = region
                 found.append(source)
     return Survey(found, not_read)
+
+
+def _imap_source(address: ServerAddress, options: ServerOptions) -> Source:
+    from weakties.sources.imap import open_imap  # imapclient loads only for a server
+
+    return open_imap(address, options)
+
+
+def server_address(text: str) -> ServerAddress:
+    """The server account a URL names (:class:`UnknownFormatError` for a scheme that no
+    row of :data:`URL_FORMATS` reads)."""
+    scheme = url_scheme(text)
+    fmt = next((f for f in URL_FORMATS if scheme in f.ports), None)
+    if fmt is None:
+        known = ", ".join(f"{s}://" for f in URL_FORMATS for s in f.ports)
+        raise UnknownFormatError(
+            f"{scheme}://: weakties reads no such server.", f"Give an account as a {known} URL."
+        )
+    return parse_address(text, fmt.ports)
+
+
+def _for_url(text: str, options: ServerOptions) -> Source:
+    """The source of the server account a URL names (connected and logged in)."""
+    address = server_address(text)
+    fmt = next(f for f in URL_FORMATS if address.scheme in f.ports)
+    return fmt.source(address, options)
 
 
 def _discover_one(path: Path, not_read: list[NotRead]) -> list[Source]:
@@ -397,3 +454,8 @@ FOLDER_FORMATS: tuple[FolderFormat, ...] = (
     FolderFormat("vcards", is_vcard_folder, VCardSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""
+
+URL_FORMATS: tuple[UrlFormat, ...] = (
+    UrlFormat("imap", {"imaps": 993, "imap": 143}, _imap_source),  # RFC 8314, RFC 3501
+)
+"""Server accounts, by the scheme of the URL that names them."""
