@@ -35,7 +35,7 @@ HOST = "localhost"  # the certificate's name; Dovecot listens on 127.0.0.1
 
 def missing() -> str | None:
     """Why the server cannot run here (no Dovecot 2.3, no openssl), or None."""
-    if not Path(DOVECOT).exists():
+    if not Path(DOVECOT).exists() or not Path("/usr/lib/dovecot/imap").exists():
         return "dovecot is not installed (Debian: apt-get install dovecot-imapd)"
     if shutil.which("openssl") is None:
         return "openssl is not installed (Debian: apt-get install openssl)"
@@ -120,7 +120,8 @@ class Dovecot:
             (path / part).mkdir(parents=True, exist_ok=True)
         if name != "INBOX":
             (path / "maildirfolder").touch()
-        self._own(self.root / "mail")
+        for made in (home, path, *(path / part for part in ("cur", "new", "tmp"))):
+            self._own(made, walk=False)
         return path
 
     def put(self, user: str, name: str, messages: list[bytes]) -> None:
@@ -149,11 +150,15 @@ class Dovecot:
             client.login(user, self.users[user])
             getattr(client, args[0])(*args[1:])
 
-    def _own(self, top: Path) -> None:
-        """As root, hand the mail to the mail user, as Dovecot's mail processes are it."""
+    def _own(self, top: Path, *, walk: bool = True) -> None:
+        """As root, hand the mail (``top``, and all below it when ``walk``) to the mail
+        user, as Dovecot's mail processes are it."""
         if os.getuid() != 0:
             return
         mail = pwd.getpwnam("dovecot")
+        os.chown(top, mail.pw_uid, mail.pw_gid)
+        if not walk:
+            return
         for folder, dirs, files in os.walk(top):
             os.chown(folder, mail.pw_uid, mail.pw_gid)
             for name in (*dirs, *files):

@@ -45,6 +45,7 @@ from weakties.records import Record
 from weakties.sources.base import Resumable, Source
 from weakties.sources.email import is_sent_folder, parse_message
 from weakties.sources.headers import WANTED
+from weakties.sources.imap_fetch import fetch_headers
 from weakties.sources.server import (
     Secret,
     ServerAddress,
@@ -195,26 +196,46 @@ class ImapSource(Source):
     ) -> Iterator[Record]:
         if not uids:
             return
-        items = [_HEADERS, _LABELS] if self._gmail else [_HEADERS]
         with network_errors(self._address):
             _imap(self._address, lambda: client.select_folder(folder.name, readonly=True))
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = uids[start : start + FETCH_BATCH]
             with network_errors(self._address):
-                found = _imap(self._address, partial(client.fetch, chunk, items))
+                found = _imap(self._address, partial(self._headers, client, chunk))
             for uid in chunk:
-                data = found.get(uid)
-                if data is not None:  # None: expunged since the search
-                    yield self._record(data, folder, f"{stream}{UID_MARKER}{uid}")
+                if uid in found:  # not: expunged since the search
+                    raw, labels = found[uid]
+                    yield _record(raw, labels, folder, f"{stream}{UID_MARKER}{uid}")
 
-    def _record(self, data: Mapping[bytes, Any], folder: Folder, location: str) -> Record:
-        raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-        name, sent = folder.name, folder.sent
-        labels = data.get(_LABELS)
-        if labels is not None:
-            name, labelled = gmail_labels(labels)
-            sent = sent or labelled
-        return parse_message(bytes(raw or b""), location, folder=name, is_sent=sent)
+    def _headers(
+        self, client: IMAPClient, uids: list[int]
+    ) -> dict[int, tuple[bytes, Sequence[bytes] | None]]:
+        """Each UID's header block, and its Gmail labels (None elsewhere)."""
+        if not self._gmail:
+            plain = fetch_headers(client, uids, _HEADERS)
+            if plain is not None:
+                return {uid: (raw, None) for uid, raw in plain.items()}
+        items = [_HEADERS, _LABELS] if self._gmail else [_HEADERS]
+        return {
+            uid: (_header_block(data), data.get(_LABELS))
+            for uid, data in client.fetch(uids, items).items()
+        }
+
+
+def _header_block(data: Mapping[bytes, Any]) -> bytes:
+    raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+    return bytes(raw or b"")
+
+
+def _record(
+    raw: bytes, labels: Sequence[bytes] | None, folder: Folder, location: str
+) -> Record:
+    """The message's record, as its file would give; Gmail's labels name its folder."""
+    name, sent = folder.name, folder.sent
+    if labels is not None:
+        name, labelled = gmail_labels(labels)
+        sent = sent or labelled
+    return parse_message(raw, location, folder=name, is_sent=sent)
 
 
 def open_imap(address: ServerAddress, options: ServerOptions) -> ImapSource:

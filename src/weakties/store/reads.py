@@ -165,11 +165,11 @@ def last_positions(con: duckdb.DuckDBPyConnection, prefix: str, marker: str) -> 
     rows = con.execute(
         """
         WITH placed AS (
-            SELECT location, strpos(location, $marker) AS at FROM items
+            SELECT location, strpos(location, $marker) AS pos FROM items
             WHERE starts_with(location, $prefix) AND strpos(location, $marker) > 0
         )
-        SELECT left(location, at - 1) AS stream,
-               max(TRY_CAST(substr(location, at + length($marker)) AS BIGINT)) AS last
+        SELECT left(location, pos - 1) AS stream,
+               max(TRY_CAST(substr(location, pos + length($marker)) AS BIGINT)) AS last
         FROM placed GROUP BY stream
         """,
         {"prefix": prefix, "marker": marker},
