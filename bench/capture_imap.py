@@ -114,9 +114,7 @@ def measure(messages: int, repeat: int) -> dict[str, Any]:
         "baseline": {**best["baseline"], "all_seconds": [r["seconds"] for r in runs["baseline"]]},
         "weakties": {**best["weakties"], "all_seconds": [r["seconds"] for r in runs["weakties"]]},
         "ratio": best["weakties"]["seconds"] / best["baseline"]["seconds"],
-        "us_per_message": {
-            side: 1e6 * best[side]["seconds"] / max(messages, 1) for side in SIDES
-        },
+        "us_per_message": {side: 1e6 * best[side]["seconds"] / max(messages, 1) for side in SIDES},
     }
 
 

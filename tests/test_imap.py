@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from imap_server import Dovecot, mailbox, message, missing
 
+from imap_server import Dovecot, mailbox, message, missing
 from weakties.cli import run
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
@@ -47,10 +47,21 @@ def _alice_mail() -> dict[str, list[bytes]]:
         "INBOX": [
             m(boss, [ALICE], WHEN, "Quarterly plan", "plan@example.com", cc=[friend]),
             m(friend, [ALICE], WHEN.replace(hour=11), "Lunch?", "lunch@friends.example"),
-            m("News <news@lists.example>", [ALICE], WHEN.replace(hour=12), "Digest",
-              "digest@lists.example", extra="List-Id: <news.lists.example>"),
-            m("No Reply <no-reply@shop.example>", [ALICE], WHEN.replace(hour=13), "Receipt",
-              "receipt@shop.example"),
+            m(
+                "News <news@lists.example>",
+                [ALICE],
+                WHEN.replace(hour=12),
+                "Digest",
+                "digest@lists.example",
+                extra="List-Id: <news.lists.example>",
+            ),
+            m(
+                "No Reply <no-reply@shop.example>",
+                [ALICE],
+                WHEN.replace(hour=13),
+                "Receipt",
+                "receipt@shop.example",
+            ),
             b"To: alice@example.org\r\nSubject: who sent this?\r\n\r\nno sender\r\n",
         ],
         "Sent": [
@@ -68,7 +79,7 @@ def _alice_mail() -> dict[str, list[bytes]]:
         ],
         "Junk": [m("Spammer <win@junk.example>", [ALICE], WHEN, "You won", "won@junk.example")],
         "Spam": [m("Spammer <sell@spam.example>", [ALICE], WHEN, "Cheap", "cheap@spam.example")],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +133,9 @@ def test_an_account_reads_its_folders_but_trash_and_spam(
 ) -> None:
     db = tmp_path / "a.duckdb"
     url = server.url("alice")
-    code, out = _ingest(capsys, monkeypatch, db, url, "--cafile", str(server.cafile),
-                        password=PASSWORDS["alice"])  # fmt: skip
+    code, out = _ingest(
+        capsys, monkeypatch, db, url, "--cafile", str(server.cafile), password=PASSWORDS["alice"]
+    )
     assert code == 0, out
     items = _rows(db, "SELECT location, outcome, is_sent FROM items ORDER BY location")
     folders = sorted({LOCATION.match(str(loc)).group(1) for loc, _, _ in items})  # type: ignore[union-attr]
@@ -141,6 +153,21 @@ def test_an_account_reads_its_folders_but_trash_and_spam(
     assert _count(db, "SELECT count(*) FROM interactions WHERE bulk") == 1
 
 
+def test_an_account_given_twice_is_read_once(
+    server: Dovecot,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = tmp_path / "twice.duckdb"
+    url, ca = server.url("alice"), str(server.cafile)
+    code, out = _ingest(
+        capsys, monkeypatch, db, url, url, "--cafile", ca, password=PASSWORDS["alice"]
+    )
+    assert code == 0, out
+    assert _rows(db, "SELECT n_read, n_known FROM runs") == [(10, 0)]
+
+
 def test_folder_names_a_folder_even_trash(
     server: Dovecot,
     tmp_path: Path,
@@ -148,14 +175,30 @@ def test_folder_names_a_folder_even_trash(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db = tmp_path / "t.duckdb"
-    code, out = _ingest(capsys, monkeypatch, db, server.url("alice"), "--folder", "Trash",
-                        "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+    code, out = _ingest(
+        capsys,
+        monkeypatch,
+        db,
+        server.url("alice"),
+        "--folder",
+        "Trash",
+        "--cafile",
+        str(server.cafile),
+        password=PASSWORDS["alice"],
+    )
     assert code == 0, out
     assert _count(db, "SELECT count(*) FROM items WHERE location LIKE '%/Trash;%'") == 2
     assert _count(db, "SELECT count(*) FROM items") == 2
     by_path = tmp_path / "p.duckdb"  # the URL's path names a folder too
-    code, out = _ingest(capsys, monkeypatch, by_path, server.url("alice") + "Archive%2F2020",
-                        "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+    code, out = _ingest(
+        capsys,
+        monkeypatch,
+        by_path,
+        server.url("alice") + "Archive%2F2020",
+        "--cafile",
+        str(server.cafile),
+        password=PASSWORDS["alice"],
+    )
     assert code == 0, out
     assert _rows(by_path, "SELECT count(*), min(location) LIKE '%/Archive/2020;%' FROM items") == [
         (2, True)
@@ -171,8 +214,17 @@ def test_an_imap_message_is_the_record_its_file_is(
     """The INBOX read through IMAP and its Maildir files read directly store the same
     interactions and participants."""
     by_imap, by_file = tmp_path / "imap.duckdb", tmp_path / "file.duckdb"
-    code, out = _ingest(capsys, monkeypatch, by_imap, server.url("alice"), "--folder", "INBOX",
-                        "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+    code, out = _ingest(
+        capsys,
+        monkeypatch,
+        by_imap,
+        server.url("alice"),
+        "--folder",
+        "INBOX",
+        "--cafile",
+        str(server.cafile),
+        password=PASSWORDS["alice"],
+    )
     assert code == 0, out
     files = server.folder("alice", "INBOX") / "cur"
     code, out = _ingest(capsys, monkeypatch, by_file, str(files), password=None)
@@ -201,11 +253,19 @@ def test_replies_left_to_imapclient_store_the_same(
         if not direct:
             monkeypatch.setattr(imap, "fetch_headers", lambda *args: None)
         db = tmp_path / f"{n}.duckdb"
-        code, out = _ingest(capsys, monkeypatch, db, server.url("alice"),
-                            "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+        code, out = _ingest(
+            capsys,
+            monkeypatch,
+            db,
+            server.url("alice"),
+            "--cafile",
+            str(server.cafile),
+            password=PASSWORDS["alice"],
+        )
         assert code == 0, out
-        dumps.append(_rows(db, "SELECT * FROM items JOIN interactions USING (interaction_id) "
-                               "ORDER BY ALL"))  # fmt: skip
+        dumps.append(
+            _rows(db, "SELECT * FROM items JOIN interactions USING (interaction_id) ORDER BY ALL")
+        )
     assert dumps[0] == dumps[1] and len(dumps[0]) == 9
 
 
@@ -216,8 +276,15 @@ def test_starttls_on_imap_reads_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db = tmp_path / "s.duckdb"
-    code, out = _ingest(capsys, monkeypatch, db, server.url("alice", "imap"),
-                        "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+    code, out = _ingest(
+        capsys,
+        monkeypatch,
+        db,
+        server.url("alice", "imap"),
+        "--cafile",
+        str(server.cafile),
+        password=PASSWORDS["alice"],
+    )
     assert code == 0, out
     assert _count(db, "SELECT count(*) FROM items") == 10
     assert _count(db, "SELECT count(*) FROM items WHERE location LIKE 'imap://alice@%'") == 10
@@ -226,8 +293,7 @@ def test_starttls_on_imap_reads_the_same(
 def _sessions(server: Dovecot, user: str) -> list[int]:
     """Headers Dovecot served in each of ``user``'s sessions, from its log."""
     return [
-        int(n)
-        for n in re.findall(rf"imap\({user}\).*Logged out.* hdr_count=(\d+)", server.log())
+        int(n) for n in re.findall(rf"imap\({user}\).*Logged out.* hdr_count=(\d+)", server.log())
     ]
 
 
@@ -313,8 +379,15 @@ def test_a_wrong_password_is_one_line_without_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     wrong = "Wr0ng-pw-" + PASSWORDS["alice"]
-    out = _fails(capsys, monkeypatch, tmp_path, server.url("alice"), "--cafile",
-                 str(server.cafile), password=wrong)  # fmt: skip
+    out = _fails(
+        capsys,
+        monkeypatch,
+        tmp_path,
+        server.url("alice"),
+        "--cafile",
+        str(server.cafile),
+        password=wrong,
+    )
     assert "login refused for alice" in out and wrong not in out
     assert not (tmp_path / "e.duckdb").exists()  # said before the store is touched
 
@@ -338,11 +411,25 @@ def test_an_unreachable_server_and_an_unknown_folder(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
-    out = _fails(capsys, monkeypatch, tmp_path, f"imaps://alice@127.0.0.1:{closed}/",
-                 password=PASSWORDS["alice"])  # fmt: skip
+    out = _fails(
+        capsys,
+        monkeypatch,
+        tmp_path,
+        f"imaps://alice@127.0.0.1:{closed}/",
+        password=PASSWORDS["alice"],
+    )
     assert "cannot reach the server" in out
-    out = _fails(capsys, monkeypatch, tmp_path, server.url("alice"), "--folder", "Nope",
-                 "--cafile", str(server.cafile), password=PASSWORDS["alice"])  # fmt: skip
+    out = _fails(
+        capsys,
+        monkeypatch,
+        tmp_path,
+        server.url("alice"),
+        "--folder",
+        "Nope",
+        "--cafile",
+        str(server.cafile),
+        password=PASSWORDS["alice"],
+    )
     assert "No folder 'Nope'" in out and "INBOX" in out
 
 
@@ -354,8 +441,9 @@ def test_a_password_is_never_taken_from_the_address(
 ) -> None:
     secret = PASSWORDS["alice"]
     port = server.imaps_port
-    out = _fails(capsys, monkeypatch, tmp_path, f"imaps://alice:{secret}@localhost:{port}/",
-                 password=None)  # fmt: skip
+    out = _fails(
+        capsys, monkeypatch, tmp_path, f"imaps://alice:{secret}@localhost:{port}/", password=None
+    )
     assert "password in the address" in out and "alice:***@" in out
 
 
@@ -365,13 +453,32 @@ def test_without_a_password_the_variable_is_named(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    out = _fails(capsys, monkeypatch, tmp_path, server.url("alice"), "--password-env",
-                 "MY_IMAP_SECRET", "--cafile", str(server.cafile), password=None)  # fmt: skip
+    out = _fails(
+        capsys,
+        monkeypatch,
+        tmp_path,
+        server.url("alice"),
+        "--password-env",
+        "MY_IMAP_SECRET",
+        "--cafile",
+        str(server.cafile),
+        password=None,
+    )
     assert "$MY_IMAP_SECRET is not set" in out
     monkeypatch.setenv("MY_IMAP_SECRET", PASSWORDS["alice"])
     db = tmp_path / "env.duckdb"
-    code = run(["--db", str(db), "ingest", server.url("alice"), "--password-env",
-                "MY_IMAP_SECRET", "--cafile", str(server.cafile)])  # fmt: skip
+    code = run(
+        [
+            "--db",
+            str(db),
+            "ingest",
+            server.url("alice"),
+            "--password-env",
+            "MY_IMAP_SECRET",
+            "--cafile",
+            str(server.cafile),
+        ]
+    )
     assert code == 0
     assert _count(db, "SELECT count(*) FROM items") == 10
 
@@ -380,8 +487,9 @@ def test_server_options_need_a_server_and_schemes_are_known(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mbox = tmp_path / "one.mbox"
-    mbox.write_bytes(b"From a@b Mon Jan  1 00:00:00 2024\n" + message("a@b.c", ["d@e.f"], WHEN,
-                     "s", "1@b"))  # fmt: skip
+    mbox.write_bytes(
+        b"From a@b Mon Jan  1 00:00:00 2024\n" + message("a@b.c", ["d@e.f"], WHEN, "s", "1@b")
+    )
     out = _fails(capsys, monkeypatch, tmp_path, str(mbox), "--folder", "INBOX", password=None)
     assert "--folder" in out
     out = _fails(capsys, monkeypatch, tmp_path, "pop3://me@localhost/", password=None)
@@ -419,8 +527,13 @@ def test_imap_without_starttls_never_sends_the_password(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plain = _PlainServer()
-    out = _fails(capsys, monkeypatch, tmp_path, f"imap://alice@127.0.0.1:{plain.port}/",
-                 password=PASSWORDS["alice"])  # fmt: skip
+    out = _fails(
+        capsys,
+        monkeypatch,
+        tmp_path,
+        f"imap://alice@127.0.0.1:{plain.port}/",
+        password=PASSWORDS["alice"],
+    )
     assert "does not offer STARTTLS" in out
     plain.thread.join(5)
     said = b"".join(plain.heard)
@@ -432,8 +545,18 @@ def test_imap_without_starttls_never_sends_the_password(
 
 def _cli(db: Path, url: str, cafile: Path, password: str, *extra: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(SRC), WEAKTIES_IMAP_PASSWORD=password)
-    cmd = [sys.executable, "-m", "weakties", "--db", str(db), "ingest", url, "--cafile",
-           str(cafile), *extra]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "weakties",
+        "--db",
+        str(db),
+        "ingest",
+        url,
+        "--cafile",
+        str(cafile),
+        *extra,
+    ]
     return subprocess.Popen(
         cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

@@ -157,10 +157,41 @@ def test_a_fetch_reply_of_literals_is_read_with_its_uids_before_or_after() -> No
     "data",
     [
         [b"1 (UID 7 " + SECTION + b" NIL)"],  # no literal: imapclient reads it
-        [b'1 (UID 7 ' + SECTION + b' "From: a@b.c")'],
+        [b"1 (UID 7 " + SECTION + b' "From: a@b.c")'],
         [(b"1 (" + SECTION + b" {14}", b"From: a@b.c\r\n\r\n"), b")"],  # no UID anywhere
         [(b"1 (UID 7 X-GM-LABELS {3}", b"abc"), b")"],  # a literal of something else
     ],
 )
 def test_a_fetch_reply_of_another_shape_is_left_to_imapclient(data: list[object]) -> None:
     assert read_reply(data) is None
+
+
+def test_a_terminal_is_asked_each_account_password_once_and_only_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import getpass
+    import sys
+
+    from weakties.cli.server import ask_passwords
+
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        return "typed-secret"
+
+    monkeypatch.setattr(getpass, "getpass", typed)
+    monkeypatch.delenv("WEAKTIES_IMAP_PASSWORD", raising=False)
+    targets = ["imaps://me@host/", "imaps://me@host/Sent", "/some/mbox", "imap://you@host/"]
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    assert ask_passwords(targets, ServerOptions()).passwords == {}  # no terminal: no prompt
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    options = ask_passwords(targets, ServerOptions())
+    assert asked == ["Password for me@host:993: ", "Password for you@host:143: "]
+    assert {k: v.reveal() for k, v in options.passwords.items()} == {
+        "me@host:993": "typed-secret",
+        "you@host:143": "typed-secret",
+    }
+    monkeypatch.setenv("WEAKTIES_IMAP_PASSWORD", "from-env")
+    assert ask_passwords(targets, ServerOptions()).passwords == {}
+    assert len(asked) == 2

@@ -227,9 +227,7 @@ def _header_block(data: Mapping[bytes, Any]) -> bytes:
     return bytes(raw or b"")
 
 
-def _record(
-    raw: bytes, labels: Sequence[bytes] | None, folder: Folder, location: str
-) -> Record:
+def _record(raw: bytes, labels: Sequence[bytes] | None, folder: Folder, location: str) -> Record:
     """The message's record, as its file would give; Gmail's labels name its folder."""
     name, sent = folder.name, folder.sent
     if labels is not None:

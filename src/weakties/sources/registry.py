@@ -163,12 +163,12 @@ def survey(
     seen: set[tuple[str, str]] = set()
     for given in paths:
         if isinstance(given, str) and is_url(given):
-            given_sources = [_for_url(given, server or ServerOptions())]
+            given_sources = _for_url(given, server or ServerOptions(), seen)
         else:
             given_sources = _discover_one(Path(given), not_read)
         for source in given_sources:
-            key = (source.kind, source.url or str(source.path.absolute()))
-            if key not in seen:
+            key = (source.kind, str(source.path.absolute()))
+            if source.url is not None or key not in seen:
                 seen.add(key)
                 source.region = region
                 found.append(source)
@@ -194,11 +194,16 @@ def server_address(text: str) -> ServerAddress:
     return parse_address(text, fmt.ports)
 
 
-def _for_url(text: str, options: ServerOptions) -> Source:
-    """The source of the server account a URL names (connected and logged in)."""
+def _for_url(text: str, options: ServerOptions, seen: set[tuple[str, str]]) -> list[Source]:
+    """The source of the server account a URL names, connected and logged in; none
+    when the same account and folder were given already (``seen``)."""
     address = server_address(text)
+    key = ("server", f"{address.base()}{address.folder}")
+    if key in seen:
+        return []
+    seen.add(key)
     fmt = next(f for f in URL_FORMATS if address.scheme in f.ports)
-    return fmt.source(address, options)
+    return [fmt.source(address, options)]
 
 
 def _discover_one(path: Path, not_read: list[NotRead]) -> list[Source]:
