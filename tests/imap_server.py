@@ -50,7 +50,7 @@ class Dovecot:
     """A running Dovecot with users (name -> password) and their Maildirs."""
 
     users: dict[str, str]
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="weakties-imap-")))
+    root: Path = field(default_factory=lambda: _scratch())
     imaps_port: int = 0
     imap_port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -221,6 +221,15 @@ namespace inbox {{
   }}
 }}
 """
+
+
+def _scratch() -> Path:
+    """A new folder for the server, in memory where the system has a tmpfs: tens of
+    thousands of small files are made and removed in a second there, where a disk
+    mounted with ``discard`` took a minute to remove 40,000 of them."""
+    shm = Path("/dev/shm")
+    memory = shm.is_dir() and os.access(shm, os.W_OK | os.X_OK)
+    return Path(tempfile.mkdtemp(prefix="weakties-imap-", dir=shm if memory else None))
 
 
 def _certificate(root: Path) -> None:
