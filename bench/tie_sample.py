@@ -18,16 +18,17 @@ from weakties import api
 from weakties.config import Settings
 from weakties.store import connect
 from weakties.store.db import arrow
+from weakties.ties.explain import voiced_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "enron-maildir"
 BANDS = ("strong", "weak", "dormant", "one-way")
 
-_SAMPLE = """
+_SAMPLE = f"""
 SELECT t.band, o.display_name AS owner,
        CASE WHEN t.owner_a THEN t.name_b ELSE t.name_a END AS other,
        round(t.strength, 2) AS strength, t.messages_ab + t.messages_ba AS messages,
-       t.explanation
+       {voiced_sql("t", "o.person_id", "true")} AS explanation
 FROM ties t JOIN people o ON o.person_id = CASE WHEN t.owner_a THEN t.person_a ELSE t.person_b END
 WHERE (t.owner_a OR t.owner_b) AND t.band = ?
 ORDER BY hash(t.person_a, t.person_b) LIMIT ?

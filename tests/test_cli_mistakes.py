@@ -111,6 +111,8 @@ BAD_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "pin": [("pin", HUB, PARTNERS[0], "bogus"), ("pin", HUB, "stranger@nowhere.example", "weak")],
     "unpin": [("unpin", HUB)],
     "demo": [("demo", "--seed", "x")],
+    "merge": [("merge", HUB), ("merge", HUB, HUB), ("merge", HUB, "nobody-at-all")],
+    "split": [("split", HUB), ("split", HUB, PARTNERS[0]), ("split", PARTNERS[0], PARTNERS[0])],
 }
 
 

@@ -82,6 +82,8 @@ def test_phillip_allen_is_one_person_with_all_his_forms(
         "k..allen@enron.com",
         "pallen@enron.com",
         "phillip.k.allen@enron.com",
+        "pallen@ect.enron.com",  # the same mailbox under ECT's domain
+        "pallen70@hotmail.com",  # his own, written to as "phillip allen"
     } <= forms
     assert not any("diana" in a or "lauri" in a for a in forms)  # other Allens stay apart
     assert people == [(6,)]
@@ -125,3 +127,29 @@ def test_list_traffic_is_left_out_of_ties(
     bulk = con.execute("SELECT count(*) FROM interactions WHERE bulk OR automated").fetchall()
     con.close()
     assert bulk[0][0] > 100
+
+
+def test_phillip_allen_is_first_seen_when_he_was_and_has_no_tie_with_himself(
+    enron: tuple[Settings, IngestReport, IngestReport],
+) -> None:
+    settings = enron[0]
+    (allen,) = [p for p in api.people(settings, search="pallen70").to_pylist()]
+    assert "phillip.allen@enron.com" in allen["identities"].split()
+    assert allen["first_seen"].year >= 1998  # not the 1980-01-01 of a broken Date header
+    con = _con(settings)
+    ties = con.execute(
+        """
+        SELECT count(*) FROM ties t
+        JOIN identities a ON a.person_id = t.person_a JOIN identities b ON b.person_id = t.person_b
+        WHERE 'pallen70@hotmail.com' IN (a.address, b.address)
+          AND 'phillip.allen@enron.com' IN (a.address, b.address)
+        """
+    ).fetchall()
+    first = con.execute(
+        "SELECT min(ts) FROM interactions i JOIN participants p USING (interaction_id) "
+        "JOIN identities d USING (address) WHERE d.person_id = (SELECT person_id FROM identities "
+        "WHERE address = 'phillip.allen@enron.com') AND i.date_flag = 'implausible'"
+    ).fetchall()
+    con.close()
+    assert ties == [(0,)]
+    assert first[0][0] is not None and first[0][0].year == 1980  # the store has such a date

@@ -20,6 +20,7 @@ from weakties.ingest import ingest_sources
 from weakties.records import Interaction, Quarantined
 from weakties.sources.csvlog import DIGEST_BYTES, ContentRanks, LogSource, parse_timestamp
 from weakties.store import connect
+from weakties.text.phones import normalise_phone
 
 HEADER = "timestamp,channel,sender,recipients,duration_s,thread_id,interaction_id\n"
 ROWS = (
@@ -233,6 +234,47 @@ def test_row_keys_are_content_and_rank(tmp_path: Path) -> None:
         for row in (rows[0], rows[3])
     ]
     assert keys == [f"row:{digest[0]}:{k}" for k in range(3)] + [f"row:{digest[1]}:0"]
+
+
+# --- identities in logs -------------------------------------------------------------------
+
+NAMED = (
+    "timestamp,channel,sender,recipients\n"
+    "2024-03-01T09:30:00Z,email,Ana Ámbar <ana@acme.example>,"
+    '"Bo Berg <Bo@Acme.example>; cy@acme.example"\n'
+    '2024-03-01T10:30:00Z,email,"""Berg, Bo"" <bo@acme.example>",Ana Ámbar <ana@acme.example>\n'
+    "2024-03-01T11:30:00Z,sms,Ana <+15550100>,snap:42;Snap:42;U12AB\n"
+)
+
+
+def test_named_identities_keep_their_name(tmp_path: Path) -> None:
+    first, second, third = _records(_write(tmp_path, NAMED))
+    assert isinstance(first, Interaction) and isinstance(second, Interaction)
+    assert [(p.address, p.name) for p in first.participants] == [
+        ("ana@acme.example", "Ana Ámbar"),
+        ("bo@acme.example", "Bo Berg"),
+        ("cy@acme.example", ""),
+    ]
+    sender = second.participants[0]
+    assert (sender.address, sender.name) == ("bo@acme.example", "Berg, Bo")
+    assert isinstance(third, Interaction)  # opaque ids stay as given; a +number is a phone
+    addresses = [p.address for p in third.participants]
+    assert addresses == [normalise_phone("+15550100") or "+15550100", "snap:42", "Snap:42", "U12AB"]
+    assert third.participants[0].name == "Ana"
+
+
+def test_a_log_in_another_case_or_with_names_is_the_same_log(tmp_path: Path) -> None:
+    plain = HEADER + "1709285400,email,bo@acme.example,ana@acme.example;cy@acme.example,,t-7,\n"
+    loud = HEADER + (
+        '1709285400,Email,BO@ACME.EXAMPLE,"Ana Ámbar <Ana@Acme.example> ; CY@acme.example",,t-7,\n'
+    )
+    con = connect(tmp_path / "s.duckdb")
+    stored = ingest_sources(con, [LogSource(_write(tmp_path, plain))], Settings()).totals.stored
+    again = ingest_sources(con, [LogSource(_write(tmp_path, loud, "loud.csv"))], Settings()).totals
+    assert (stored, again.stored, again.duplicates) == (1, 0, 1)
+    names = con.execute("SELECT DISTINCT address FROM participants ORDER BY 1").fetchall()
+    con.close()
+    assert names == [("ana@acme.example",), ("bo@acme.example",), ("cy@acme.example",)]
 
 
 def test_a_null_in_a_parquet_list_drops_the_item_not_the_row(tmp_path: Path) -> None:

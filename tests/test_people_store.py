@@ -200,3 +200,19 @@ def test_rebuild_only_when_facts_changed(con: duckdb.DuckDBPyConnection) -> None
     assert not con.execute("SELECT count(*) FROM people WHERE display_name = 'edited'").fetchall()[
         0
     ][0]
+
+
+def test_a_users_verdict_makes_people_stale_and_applies(con: duckdb.DuckDBPyConnection) -> None:
+    _small_world(con)
+    rebuild_people(con)
+    assert not _same_person(con, "jsmith@gmail.com", "jsmith@yahoo.com")
+    con.execute(
+        "INSERT INTO identity_verdicts VALUES (?, ?, 'same', now())",
+        ["jsmith@gmail.com", "jsmith@yahoo.com"],
+    )
+    assert rebuild_people_if_stale(con)
+    assert _same_person(con, "jsmith@gmail.com", "jsmith@yahoo.com")
+    con.execute("UPDATE identity_verdicts SET verdict = 'apart'")  # same count, new content
+    assert rebuild_people_if_stale(con)
+    assert not _same_person(con, "jsmith@gmail.com", "jsmith@yahoo.com")
+    assert not rebuild_people_if_stale(con)

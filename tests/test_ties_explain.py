@@ -5,19 +5,19 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import duckdb
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weakties.ties import DEFAULT_RULES, TieRow, explain
+from weakties.ties.explain import voiced_sql
 from weakties.ties.explain_columns import explain_table
 
 ROW = TieRow(
     name_a="Me Myself",
     name_b="Alice Long",
-    owner_a=True,
-    owner_b=False,
     messages_ab=110,
     messages_ba=102,
     meetings=0,
@@ -41,21 +41,11 @@ def test_long_balanced_tie() -> None:
     assert explain(ROW) == "212 messages over 3 years, balanced, mostly one-to-one, last 4 days ago"
 
 
-def test_one_way_from_them() -> None:
+def test_one_way_names_the_sender() -> None:
     row = ROW._replace(messages_ab=0, messages_ba=14, balance=0.0, model_band="one-way")
-    assert explain(row) == "14 messages, all from them, never answered"
-
-
-def test_one_way_from_you() -> None:
+    assert explain(row) == "14 messages, all from Alice Long, never answered"
     row = ROW._replace(messages_ab=3, messages_ba=0, balance=0.0, model_band="one-way")
-    assert explain(row) == "3 messages, all from you, never answered"
-
-
-def test_one_way_between_two_others_names_the_sender() -> None:
-    row = ROW._replace(
-        owner_a=False, messages_ab=0, messages_ba=1, balance=0.0, model_band="one-way"
-    )
-    assert explain(row) == "1 message, all from Alice Long, never answered"
+    assert explain(row) == "3 messages, all from Me Myself, never answered"
 
 
 def test_dormant_close_tie() -> None:
@@ -86,9 +76,9 @@ def test_dormant_modest_tie_over_two_years() -> None:
 @pytest.mark.parametrize(
     ("balance", "messages_ab", "messages_ba", "words"),
     [
-        (0.3, 30, 100, "mostly from them"),
-        (0.3, 100, 30, "mostly from you"),
-        (0.1, 100, 10, "almost all from you"),
+        (0.3, 30, 100, "mostly from Alice Long"),
+        (0.3, 100, 30, "mostly from Me Myself"),
+        (0.1, 100, 10, "almost all from Me Myself"),
     ],
 )
 def test_lopsided_ties_say_who_writes(
@@ -186,8 +176,6 @@ _ROWS = st.builds(
     TieRow,
     name_a=st.text(min_size=1, max_size=12),
     name_b=st.text(min_size=1, max_size=12),
-    owner_a=st.booleans(),
-    owner_b=st.booleans(),
     messages_ab=_COUNT,
     messages_ba=_COUNT,
     meetings=st.sampled_from([0, 0, 1, 3]),
@@ -223,3 +211,52 @@ def test_table_explanations_match_row_explanations(rows: list[TieRow]) -> None:
     # a tie's messages include its meetings and calls
     rows = [r._replace(messages_ab=r.messages_ab + r.meetings + r.calls) for r in rows]
     assert explain_table(_table(rows)).to_pylist() == [explain(r) for r in rows]
+
+
+# --- the stored explanation spoken from a viewer's side -------------------------------------
+
+
+def _voiced(rows: list[TieRow], viewer: str, you: bool) -> list[str]:
+    """Each row's explanation as ``voiced_sql`` reads it back for person ``viewer``."""
+    table = pa.table(
+        {
+            "person_a": ["a"] * len(rows),
+            "person_b": ["b"] * len(rows),
+            "name_a": [r.name_a for r in rows],
+            "name_b": [r.name_b for r in rows],
+            "messages_ab": [r.messages_ab for r in rows],
+            "messages_ba": [r.messages_ba for r in rows],
+            "explanation": [explain(r) for r in rows],
+        }
+    )
+    con = duckdb.connect()
+    con.register("ties", table)
+    sql = f"SELECT {voiced_sql('t', '$viewer', '$you')} FROM ties t"
+    said = [str(r[0]) for r in con.execute(sql, {"viewer": viewer, "you": you}).fetchall()]
+    con.close()
+    return said
+
+
+def test_an_owner_reads_you_and_them() -> None:
+    lopsided = ROW._replace(balance=0.1, messages_ab=100, messages_ba=10, model_band="weak")
+    one_way = ROW._replace(messages_ab=0, messages_ba=14, balance=0.0, model_band="one-way")
+    assert _voiced([lopsided, one_way], "a", True) == [
+        "110 messages over 3 years, almost all from you, mostly one-to-one, last 4 days ago",
+        "14 messages, all from them, never answered",
+    ]
+    assert _voiced([lopsided, one_way], "b", True)[1] == "14 messages, all from you, never answered"
+
+
+def test_anyone_else_reads_names() -> None:
+    one_way = ROW._replace(messages_ab=0, messages_ba=14, balance=0.0, model_band="one-way")
+    assert _voiced([one_way], "a", False) == ["14 messages, all from Alice Long, never answered"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ROWS, min_size=1, max_size=20))
+def test_voicing_says_what_explain_says_with_you_and_them(rows: list[TieRow]) -> None:
+    as_a = [explain(r._replace(name_a="you", name_b="them")) for r in rows]
+    as_b = [explain(r._replace(name_a="them", name_b="you")) for r in rows]
+    assert _voiced(rows, "a", True) == as_a
+    assert _voiced(rows, "b", True) == as_b
+    assert _voiced(rows, "a", False) == [explain(r) for r in rows]

@@ -416,7 +416,7 @@ def test_bands_and_explanations(office: Store) -> None:
         "replies within 3 hours, last 4 days ago"
     )
     assert bob["band"] == "one-way"
-    assert bob["explanation"] == "14 messages, all from them, never answered"
+    assert bob["explanation"] == "14 messages, all from Bob Pushy, never answered"  # neutral
     assert carol["band"] == "dormant"
     assert carol["explanation"] == "was close (88 messages in 2000), silent for 21 months"
     assert dan["band"] == "weak"

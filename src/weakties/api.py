@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,8 @@ import pyarrow as pa
 
 from weakties.config import Settings
 from weakties.errors import InputError, StoreError
+from weakties.identity.rebuild import rebuild_people
+from weakties.identity.verdicts import addresses_of, anchor, merge_people, split_person
 from weakties.ingest import IngestReport, ingest_sources, survey_paths
 from weakties.insights import queries
 from weakties.insights.ego import EgoView, ego_view, owners
@@ -22,7 +25,8 @@ from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.progress import ProgressSink
 from weakties.sources.server import ServerOptions, is_url
-from weakties.store import connect, reads
+from weakties.store import connect, derived, reads
+from weakties.store.db import first_row
 from weakties.text.phones import check_region
 from weakties.ties import pin_tie, unpin_tie
 
@@ -59,6 +63,8 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
         con.execute("DELETE FROM me")
         con.executemany("INSERT INTO me VALUES (?)", [[a] for a in addresses])
         con.execute("COMMIT")
+        if first_row(con.execute("SELECT 1 FROM interactions LIMIT 1")):
+            _refresh(con)  # owners, and the ties' owner flags, change at once
     return addresses
 
 
@@ -265,6 +271,72 @@ def unpin(settings: Settings, address_a: str, address_b: str) -> bool:
     """Remove a pin; returns whether there was one."""
     with open_store(settings) as con:
         return unpin_tie(con, address_a, address_b)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityChange:
+    """What a merge or a split made: each person concerned, as ``(name, addresses)``,
+    and the analysis redone with them (None when the store was not analysed)."""
+
+    people: list[tuple[str, list[str]]]
+    analysis: AnalysisSummary | None
+
+
+def merge(settings: Settings, a: str, b: str) -> IdentityChange:
+    """Make the people behind ``a`` and ``b`` (addresses, names or person ids) one person,
+    for good; people and, if the store was analysed, the analysis are redone at once."""
+    with _existing_store(settings) as con:
+        first, second = find_person(con, a), find_person(con, b)
+        anchors = (anchor(con, a, first), anchor(con, b, second))
+        merge_people(con, first, second, anchors)
+        merged = _person_of(con, anchors[0])
+        return IdentityChange([_described(con, merged)], _reanalysed(con))
+
+
+def split(settings: Settings, person: str, address: str) -> IdentityChange:
+    """Take ``address`` out of ``person`` (an address, a name or a person id), for good;
+    people and, if the store was analysed, the analysis are redone at once."""
+    with _existing_store(settings) as con:
+        taken, others = split_person(con, find_person(con, person), address)
+        people = [_described(con, _person_of(con, a)) for a in (others[0], taken)]
+        return IdentityChange(people, _reanalysed(con))
+
+
+@contextmanager
+def _existing_store(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not settings.db_path.exists():
+        raise StoreError(
+            f"No store at {settings.db_path}.", "Run `weakties ingest PATH` first, or pass --db."
+        )
+    with open_store(settings) as con:
+        yield con
+
+
+def _person_of(con: duckdb.DuckDBPyConnection, address: str) -> int:
+    row = first_row(con.execute("SELECT person_id FROM identities WHERE address = ?", [address]))
+    assert row is not None, address  # the address was one of the store's a moment ago
+    return int(row[0])
+
+
+def _described(con: duckdb.DuckDBPyConnection, person_id: int) -> tuple[str, list[str]]:
+    row = first_row(con.execute("SELECT display_name FROM people WHERE person_id = ?", [person_id]))
+    return (str(row[0]) if row else str(person_id)), addresses_of(con, person_id)
+
+
+def _refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild people, and redo the analysis if the store has one."""
+    rebuild_people(con)
+    _reanalysed(con)
+
+
+def _reanalysed(con: duckdb.DuckDBPyConnection) -> AnalysisSummary | None:
+    """Redo the store's analysis, as of the same instant, when it has one."""
+    state = derived.state(con)
+    if not state.analysed:
+        return None
+    from weakties.analysis import analyze as run_analysis
+
+    return run_analysis(con, as_of=state.as_of)
 
 
 def export(settings: Settings, path: Path, fmt: str | None = None) -> tuple[int, int]:

@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from weakties import __version__, api
+from weakties.cli.identity_cmd import register as register_identity
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
@@ -195,3 +196,4 @@ def demo(
 
 
 register_understanding(app)
+register_identity(app)

@@ -70,6 +70,7 @@ def _print_table(profile: PersonProfile) -> None:
         )
     )
     used = ", ".join(f"{c} {n:,}" for c, n in (profile.channels or {}).items())
+    out.print(Text(f"{profile.interactions:,} interactions; {_seen(profile)}"))
     out.print(Text(f"channels: {used or '-'}"))
     out.print(
         Text(
@@ -78,6 +79,13 @@ def _print_table(profile: PersonProfile) -> None:
         )
     )
     print_ego(out, profile.ties, who=profile.name)
+
+
+def _seen(profile: PersonProfile) -> str:
+    first, last = profile.first_seen, profile.last_seen
+    if first is None or last is None:
+        return "no dated interaction"
+    return f"first seen {first:%Y-%m-%d}, last seen {last:%Y-%m-%d}"
 
 
 def print_ego(out: Console, view: EgoView, *, who: str = "you") -> None:

@@ -90,3 +90,19 @@ def local_words(address: str) -> list[str]:
     """The words of a local part, without its +tag: ``k..allen+x`` -> ["k", "allen"]."""
     local = address.rpartition("@")[0].split("+")[0]
     return [p for p in _LOCAL_SEPARATORS.split(local) if p]
+
+
+def names_agree(a: str, b: str) -> bool:
+    """Two canonical names that can be one person's: the same last name, and first names
+    equal or one the other's initial ("phillip k allen", "phillip allen", "p allen").
+
+    A nickname ("phil allen") does not agree: it could as well be someone else.
+    """
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) < 2 or len(words_b) < 2 or words_a[-1] != words_b[-1]:
+        return False
+    first_a, first_b = words_a[0], words_b[0]
+    if first_a == first_b:
+        return True
+    short, long = sorted((first_a, first_b), key=len)
+    return len(short) == 1 and long.startswith(short)

@@ -13,10 +13,11 @@ import duckdb
 import pyarrow as pa
 
 from weakties.identity.automated import Activity
-from weakties.identity.resolve import Link, Observation, Resolution, resolve
+from weakties.identity.facts import Sent
+from weakties.identity.resolve import Link, Observation, Override, Resolution, resolve
 from weakties.store import people as facts
 
-MODEL_VERSION = "identity-1"
+MODEL_VERSION = "identity-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ def rebuild_people(con: duckdb.DuckDBPyConnection) -> PeopleSummary:
         [Link(*row) for row in facts.link_rows(con)],
         facts.owner_groups(con),
         [Activity(*row) for row in facts.activity_rows(con)],
+        [Sent(*row) for row in facts.sent_rows(con)],
+        [Override(*row) for row in facts.verdict_rows(con)],
     )
     facts.write_people(con, _tables(resolution), stamp)
     return PeopleSummary(

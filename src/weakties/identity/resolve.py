@@ -3,12 +3,18 @@
 Pure: typed facts in, a :class:`Resolution` out. Addresses are merged
 (union-find) only on solid evidence, in this order:
 
+0. the user's own verdicts (``weakties merge``), which no guard refuses;
 1. owner groups: the addresses of one mailbox's owner, or of ``me``;
 2. alias links the sources saw (an Exchange DN beside an SMTP address);
 3. one full display name that is the *dominant* name of two or more
    addresses of the same organisation;
 4. a local part spelling a full name (``phillip.k.allen``, ``anne_m_lee``)
-   equal to the dominant name of another address of the same organisation.
+   equal to the dominant name of another address of the same organisation;
+5. the same local part at two mail domains of one organisation
+   (``pallen@ect.enron.com``, ``pallen@enron.com``), with its own guards
+   (:mod:`weakties.identity.address_rules`);
+6. an owner's own free-mail address: one the owner wrote to that is known by
+   the owner's full name (:mod:`weakties.identity.address_rules`).
 
 Rules 3 and 4 are name evidence. They never touch free-mail or automated
 addresses, and a name merge is refused (and reported) when the merged
@@ -21,6 +27,9 @@ Rule 2 includes contacts: the identities on one address-book card or connection 
 one person. An identity that contacts give to people whose names share no word (an
 office's switchboard on two colleagues' cards, a family's landline) is shared: the
 contact links through it are refused (and reported), the identity stays.
+
+A user's split (``weakties split``) beats every rule: two addresses it keeps
+apart are never joined, whatever the evidence (:class:`Clusters`).
 """
 
 from __future__ import annotations
@@ -28,10 +37,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
+from weakties.identity.address_rules import merge_own_free_mail, merge_same_local_part
 from weakties.identity.automated import Activity, automated_why, is_email
+from weakties.identity.clusters import Clusters
+from weakties.identity.facts import AddressFacts, Refusal, Sent
 from weakties.identity.names import canonical as _canonical
 from weakties.identity.names import display_form as _display_form
 from weakties.identity.names import is_full_name as _is_full_name
@@ -63,6 +75,15 @@ class Link:
     address: str
     other: str
     evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """The user's verdict on two addresses: one person (``same``) or never (not ``same``)."""
+
+    address: str
+    other: str
+    same: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +123,6 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True)
-class Refusal:
-    """A name merge that was refused, and why (kept for reports and tuning)."""
-
-    rule: str  # name, local-part, contact
-    key: str  # the name that would have merged the addresses
-    addresses: tuple[str, ...]
-    reason: str  # too-many-addresses, last-names-disagree, shared
-
-
-@dataclass(frozen=True, slots=True)
 class Resolution:
     """The result of :func:`resolve`, every part sorted for stable output."""
 
@@ -126,38 +137,19 @@ class Resolution:
         return sum(1 for p in self.people if len(p.addresses) > 1)
 
 
-@dataclass(slots=True)
-class _Address:
-    """Everything resolution knows about one address."""
-
-    address: str
-    names: dict[str, int] = field(default_factory=dict)  # raw display name -> times seen
-    named: list[tuple[str, str, int]] = field(default_factory=list)  # (canonical, raw, n)
-    n_seen: int = 0
-    activity: Activity | None = None
-    domain: str | None = None
-    org: str | None = None
-    dominant: str | None = None
-    automated_why: str = ""
-    org_names: dict[str, int] = field(default_factory=dict)  # named organisation -> contacts
-    card_names: set[str] = field(default_factory=set)  # canonical names contacts give it
-    named_org: str | None = None  # from org_names when the domain names none
-
-    @property
-    def n_interactions(self) -> int:
-        return self.activity.n_interactions if self.activity else self.n_seen
-
-
 def resolve(
     observations: Iterable[Observation],
     links: Iterable[Link] = (),
     owners: Iterable[Iterable[str]] = (),
     activity: Iterable[Activity] = (),
+    sent: Iterable[Sent] = (),
+    overrides: Iterable[Override] = (),
 ) -> Resolution:
     """Resolve addresses into people, organisations and automated senders.
 
-    The result depends only on the facts, not on their order, so a rebuild
-    over the same store produces identical tables.
+    ``sent`` is what the owners wrote to whom (rule 6); ``overrides`` are the user's
+    merges and splits. The result depends only on the facts, not on their order, so
+    a rebuild over the same store produces identical tables.
     """
     owner_groups = [sorted(set(group)) for group in owners]
     link_list = sorted(links, key=lambda x: (x.address, x.other, x.evidence))
@@ -165,19 +157,38 @@ def resolve(
     owner_set = {a for group in owner_groups for a in group}
     for fact in facts.values():
         fact.automated_why = "" if fact.address in owner_set else _why(fact)
-    clusters = _Clusters(sorted(facts))
-    for group in owner_groups:
-        clusters.union(group)
+    verdicts = sorted(set(overrides), key=lambda o: (o.address, o.other, o.same))
+    clusters = Clusters(sorted(facts), [(o.address, o.other) for o in verdicts if not o.same])
+    refusals = _merge_on_evidence(clusters, facts, verdicts, owner_groups, link_list)
+    refusals += _merge_on_names(clusters, facts)
+    refusals += merge_same_local_part(clusters, facts)
+    refusals += merge_own_free_mail(clusters, facts, owner_set, sent)
+    return _build(clusters, facts, owner_set, refusals)
+
+
+def _merge_on_evidence(
+    clusters: Clusters,
+    facts: dict[str, AddressFacts],
+    verdicts: list[Override],
+    owner_groups: list[list[str]],
+    links: list[Link],
+) -> list[Refusal]:
+    """Rules 0-2: the user's merges, owner groups and alias links; only a split stops them."""
+    evidence = [("user", [o.address, o.other]) for o in verdicts if o.same]
+    evidence += [("owner", group) for group in owner_groups]
     shared = _shared_identities(facts)
     refusals: list[Refusal] = []
-    for link in link_list:
+    for link in links:
         through = _shared_end(link, shared)
         if through:
             refusals.append(Refusal("contact", through, (link.address, link.other), "shared"))
         else:
-            clusters.union([link.address, link.other])
-    refusals += _merge_on_names(clusters, facts)
-    return _build(clusters, facts, owner_set, refusals)
+            evidence.append(("link", [link.address, link.other]))
+    for rule, addresses in evidence:
+        known = [a for a in addresses if a in facts]
+        if not clusters.union(known):
+            refusals.append(Refusal(rule, "", tuple(known), "split-by-user"))
+    return refusals
 
 
 # -- facts -------------------------------------------------------------------------
@@ -188,13 +199,13 @@ def _collect(
     activity: Iterable[Activity],
     links: list[Link],
     owners: list[list[str]],
-) -> dict[str, _Address]:
+) -> dict[str, AddressFacts]:
     """Gather names and activity per address, and derive domain, org and dominant name."""
-    facts: dict[str, _Address] = {}
+    facts: dict[str, AddressFacts] = {}
 
-    def fact(address: str) -> _Address:
+    def fact(address: str) -> AddressFacts:
         if address not in facts:
-            facts[address] = _Address(address)
+            facts[address] = AddressFacts(address)
         return facts[address]
 
     for obs in observations:
@@ -228,7 +239,7 @@ def _kind(address: str) -> str:
     return "phone" if is_phone_identity(address) else "id"
 
 
-def _name_organisations(facts: dict[str, _Address]) -> None:
+def _name_organisations(facts: dict[str, AddressFacts]) -> None:
     """Each address's named organisation, for people whose domain names none.
 
     A name that an address at an organisation's domain also carries (a card of
@@ -264,7 +275,7 @@ def _dominant(named: list[tuple[str, str, int]], org: str | None) -> str | None:
     return leaders[0] if len(leaders) == 1 else None
 
 
-def _why(fact: _Address) -> str:
+def _why(fact: AddressFacts) -> str:
     names = frozenset(canonical for canonical, _, _ in fact.named)
     return automated_why(fact.address, fact.activity, fact.dominant is not None, names)
 
@@ -272,7 +283,7 @@ def _why(fact: _Address) -> str:
 # -- merging ----------------------------------------------------------------------------
 
 
-def _shared_identities(facts: dict[str, _Address]) -> set[str]:
+def _shared_identities(facts: dict[str, AddressFacts]) -> set[str]:
     """Identities that contacts give to people whose names share no word."""
     shared: set[str] = set()
     for fact in facts.values():
@@ -290,38 +301,8 @@ def _shared_end(link: Link, shared: set[str]) -> str:
     return next((a for a in (link.address, link.other) if a in shared), "")
 
 
-class _Clusters:
-    """Union-find over addresses that also keeps each cluster's members."""
 
-    def __init__(self, addresses: list[str]) -> None:
-        self._parent = {a: a for a in addresses}
-        self._members = {a: [a] for a in addresses}
-
-    def find(self, address: str) -> str:
-        parent = self._parent
-        while parent[address] != address:
-            parent[address] = parent[parent[address]]
-            address = parent[address]
-        return address
-
-    def members(self, root: str) -> list[str]:
-        return self._members[root]
-
-    def roots(self) -> list[str]:
-        return sorted(self._members)
-
-    def union(self, addresses: Iterable[str]) -> None:
-        roots = sorted({self.find(a) for a in addresses})
-        if len(roots) < 2:
-            return
-        keep = min(roots, key=lambda r: (-len(self._members[r]), r))
-        for root in roots:
-            if root != keep:
-                self._parent[root] = keep
-                self._members[keep].extend(self._members.pop(root))
-
-
-def _merge_on_names(clusters: _Clusters, facts: dict[str, _Address]) -> list[Refusal]:
+def _merge_on_names(clusters: Clusters, facts: dict[str, AddressFacts]) -> list[Refusal]:
     """Apply rules 3 and 4 group by group in a fixed order, refusing unsafe merges."""
     refusals: list[Refusal] = []
     for rule, key, addresses in _name_groups(facts):
@@ -329,14 +310,14 @@ def _merge_on_names(clusters: _Clusters, facts: dict[str, _Address]) -> list[Ref
         if len(roots) < 2:
             continue
         reason = _unsafe(clusters, facts, roots)
+        if not reason and not clusters.union(roots):
+            reason = "split-by-user"
         if reason:
             refusals.append(Refusal(rule, key, tuple(addresses), reason))
-        else:
-            clusters.union(roots)
     return refusals
 
 
-def _name_groups(facts: dict[str, _Address]) -> list[tuple[str, str, list[str]]]:
+def _name_groups(facts: dict[str, AddressFacts]) -> list[tuple[str, str, list[str]]]:
     """The candidate name merges: (rule, name, addresses), in a deterministic order."""
     by_name: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
     for fact in sorted(facts.values(), key=lambda f: f.address):
@@ -358,7 +339,7 @@ def _name_groups(facts: dict[str, _Address]) -> list[tuple[str, str, list[str]]]
     return groups
 
 
-def _unsafe(clusters: _Clusters, facts: dict[str, _Address], roots: list[str]) -> str:
+def _unsafe(clusters: Clusters, facts: dict[str, AddressFacts], roots: list[str]) -> str:
     """Why merging these clusters on a name would be unsafe, or "" when it is fine."""
     if sum(len(clusters.members(r)) for r in roots) > MAX_NAME_CLUSTER:
         return "too-many-addresses"
@@ -376,7 +357,7 @@ def _unsafe(clusters: _Clusters, facts: dict[str, _Address], roots: list[str]) -
 
 
 def _build(
-    clusters: _Clusters, facts: dict[str, _Address], owners: set[str], refusals: list[Refusal]
+    clusters: Clusters, facts: dict[str, AddressFacts], owners: set[str], refusals: list[Refusal]
 ) -> Resolution:
     """Turn the final clusters into sorted identities, people and organisations."""
     people: list[Person] = []
@@ -409,7 +390,7 @@ def _person_id(smallest: str, taken: set[int]) -> int:
     return person_id
 
 
-def _identity(person_id: int, fact: _Address) -> Identity:
+def _identity(person_id: int, fact: AddressFacts) -> Identity:
     names = fact.names
     ranked = sorted(names, key=lambda k: (-names[k], k)) if len(names) > 1 else list(names)
     return Identity(
@@ -424,7 +405,7 @@ def _identity(person_id: int, fact: _Address) -> Identity:
     )
 
 
-def _person(person_id: int, members: list[_Address], owners: set[str]) -> Person:
+def _person(person_id: int, members: list[AddressFacts], owners: set[str]) -> Person:
     """One person from its cluster's addresses (sorted by address)."""
     is_owner = any(m.address in owners for m in members)
     primary = min(members, key=lambda m: (bool(m.automated_why), -m.n_interactions, m.address))
@@ -439,7 +420,7 @@ def _person(person_id: int, members: list[_Address], owners: set[str]) -> Person
     )
 
 
-def _lone_person(person_id: int, fact: _Address, is_owner: bool) -> Person:
+def _lone_person(person_id: int, fact: AddressFacts, is_owner: bool) -> Person:
     """:func:`_person` for a cluster of one address, without its cluster-wide ranking."""
     return Person(
         person_id=person_id,
@@ -452,7 +433,7 @@ def _lone_person(person_id: int, fact: _Address, is_owner: bool) -> Person:
     )
 
 
-def _display_name(members: list[_Address]) -> str:
+def _display_name(members: list[AddressFacts]) -> str:
     """The most frequent full name of the cluster, else its most frequent readable name."""
     if len(members) == 1 and len(members[0].named) < 2:  # the usual case: nothing to rank
         return _display_form(members[0].named[0][1]) if members[0].named else ""
@@ -472,7 +453,7 @@ def _display_name(members: list[_Address]) -> str:
     return min(forms, key=lambda f: (-forms[f], f))
 
 
-def _person_org(members: list[_Address]) -> str | None:
+def _person_org(members: list[AddressFacts]) -> str | None:
     """The organisation most of the person's interactions went through; else the one
     their contacts name."""
     weight: dict[str, int] = {}
@@ -501,7 +482,7 @@ def _organisations(people: list[Person], named: dict[str, str]) -> tuple[Organis
     )
 
 
-def _org_display_names(facts: dict[str, _Address]) -> dict[str, str]:
+def _org_display_names(facts: dict[str, AddressFacts]) -> dict[str, str]:
     """Each named organisation's key -> the form of its name written most often."""
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for fact in facts.values():

@@ -17,8 +17,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from weakties.insights.queries import require_analysis
+from weakties.insights.queries import is_owner, require_analysis
 from weakties.store.db import arrow, first_row
+from weakties.ties.explain import voiced_sql
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,14 @@ def owners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
 
 def ego_view(con: duckdb.DuckDBPyConnection, person_id: int, *, limit: int | None = 10) -> EgoView:
     """The owner's (or anyone's) strongest, bridging weak, and dormant ties, and connectors;
-    at most ``limit`` of each (None or 0: all)."""
+    at most ``limit`` of each (None or 0: all). An owner's view says "you" and "them";
+    anyone else's names the people."""
     require_analysis(con)
     name_row = first_row(
         con.execute("SELECT display_name FROM people WHERE person_id = ?", [person_id])
     )
-    ties = arrow(con, _EGO_TIES, {"me": person_id})  # one query; three views of it
+    you = is_owner(con, person_id)  # an owner reads "you"; anyone else's view names people
+    ties = arrow(con, _EGO_TIES, {"me": person_id, "you": you})  # one query; three views
     band = ties.column("band")
     bridging = pc.and_(pc.equal(band, "weak"), pc.greater(ties.column("novel_contacts"), 0))
     return EgoView(
@@ -72,7 +75,7 @@ def _top(
     return (chosen.slice(0, limit) if limit else chosen).drop_columns(["base_strength"])
 
 
-_EGO_TIES = """
+_EGO_TIES = f"""
 WITH edges AS (
     SELECT person_a AS x, person_b AS y, band FROM ties
     UNION ALL SELECT person_b, person_a, band FROM ties
@@ -89,7 +92,7 @@ SELECT CASE WHEN t.person_a = $me THEN t.name_b ELSE t.name_a END AS person,
        p.org_domain AS organisation, t.band, t.strength,
        coalesce(r.novel / r.contacts * (1 - pow(2, -r.novel / 2)), 0) AS bridging,
        coalesce(r.novel, 0) AS novel_contacts,
-       t.explanation
+       {voiced_sql("t", "$me", "$you")}
          || CASE WHEN coalesce(r.novel, 0) > 0
             THEN '; opens a path to ' || r.novel
                  || CASE WHEN r.novel = 1 THEN ' person' ELSE ' people' END

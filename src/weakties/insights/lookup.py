@@ -22,7 +22,10 @@ def find_person(con: duckdb.DuckDBPyConnection, query: str) -> int:
         raise InputError("No person given.", "Pass an address, a name or a person id.")
     for address in _as_identities(text):
         exact = first_row(
-            con.execute("SELECT person_id FROM identities WHERE address = lower(?)", [address])
+            con.execute(  # an e-mail address in any case; an opaque id as given
+                "SELECT person_id FROM identities WHERE address IN (?, lower(?))",
+                [address, address],
+            )
         )
         if exact:
             return int(exact[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -10,7 +11,7 @@ import pyarrow as pa
 from weakties.errors import NotFoundError
 from weakties.insights.ego import EgoView, ego_view
 from weakties.store.db import first_row
-from weakties.store.reads import ORGANISATION
+from weakties.store.reads import ORGANISATION, seen
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class PersonProfile:
     connector_rank: int | None
     ties: EgoView
     channels: dict[str, int] | None = None  # interactions per channel, most used first
+    interactions: int = 0
+    first_seen: datetime | None = None  # plausible dates only
+    last_seen: datetime | None = None
 
     @property
     def strongest(self) -> pa.Table:
@@ -62,6 +66,7 @@ def profile(
     if row is None:
         raise NotFoundError(f"No person {person_id} in the store.", "See `weakties people`.")
     name, org, owner, community, spanned, score, rank, identities = row
+    interactions, first, last = seen(con, person_id)
     return PersonProfile(
         person_id=person_id,
         name=str(name),
@@ -74,6 +79,9 @@ def profile(
         connector_rank=None if rank is None else int(rank),
         ties=ego_view(con, person_id, limit=limit),
         channels=channels(con, person_id),
+        interactions=interactions,
+        first_seen=first,
+        last_seen=last,
     )
 
 

@@ -11,8 +11,9 @@ import pyarrow as pa
 from weakties.errors import InputError
 from weakties.insights.lookup import find_person
 from weakties.store import derived
-from weakties.store.db import arrow
+from weakties.store.db import arrow, first_row
 from weakties.ties import MODEL_VERSION
+from weakties.ties.explain import voiced_sql
 
 BANDS = ("strong", "weak", "dormant", "one-way")
 
@@ -30,14 +31,20 @@ def ties(
     limit: int | None = None,
 ) -> pa.Table:
     """Ties, strongest first, in the columns of :data:`TIE_COLUMNS`; with ``person``,
-    that person's ties, each turned so that the person is ``person_a``."""
+    that person's ties, each turned so that the person is ``person_a``.
+
+    Explanations name the people, except in an owner's own view (``person`` is an
+    owner of the store), which says "you" and "them".
+    """
     require_analysis(con)
     if band is not None and band not in BANDS:
         raise InputError(f"Unknown band {band!r}.", f"Use one of: {', '.join(BANDS)}.")
     who = find_person(con, person) if person else None
     sql = f"""
         WITH chosen AS (
-            SELECT t.*, coalesce(t.person_b = $who, false) AS turned FROM ties t
+            SELECT t.*, coalesce(t.person_b = $who, false) AS turned,
+                   {voiced_sql("t", "$who", "$you")} AS said
+            FROM ties t
             WHERE ($band IS NULL OR t.band = $band)
               AND ($who IS NULL OR $who IN (t.person_a, t.person_b))
         ),
@@ -46,7 +53,7 @@ def ties(
                    CASE WHEN turned THEN name_a ELSE name_b END AS person_b,
                    CASE WHEN turned THEN person_b ELSE person_a END AS id_a,
                    CASE WHEN turned THEN person_a ELSE person_b END AS id_b,
-                   band, strength, explanation, messages, last_contact, bridge_score,
+                   band, strength, said AS explanation, messages, last_contact, bridge_score,
                    overlap, pinned
             FROM chosen
         )
@@ -60,7 +67,14 @@ def ties(
         ORDER BY s.strength DESC, s.id_a, s.id_b
         {_limit(limit)}
     """
-    return arrow(con, sql, {"who": who, "band": band})
+    you = who is not None and is_owner(con, who)
+    return arrow(con, sql, {"who": who, "you": you, "band": band})
+
+
+def is_owner(con: duckdb.DuckDBPyConnection, person_id: int) -> bool:
+    """Whether the person is one of the store's owners (``init --me``, a mailbox's)."""
+    row = first_row(con.execute("SELECT is_owner FROM people WHERE person_id = ?", [person_id]))
+    return bool(row and row[0])
 
 
 TIE_COLUMNS = (

@@ -4,11 +4,18 @@ Columns (header names, any order, case-insensitive):
 
 ``timestamp``  ISO 8601 (a zone-less time is UTC) or Unix seconds
 ``channel``    email, meeting, call, sms, chat, in_person, ... (a lower-case word)
-``sender``     an e-mail address or an opaque id
-``recipients`` one or more addresses/ids separated by ``;``
+``sender``     an e-mail address or an opaque id, either as ``Name <...>``
+``recipients`` one or more addresses/ids separated by ``;``, each as the sender
 ``duration_s`` optional, seconds (meetings, calls)
 ``thread_id``  optional
 ``interaction_id`` optional; a stable id makes re-ingesting overlapping logs exact
+
+Identities: an e-mail address (alone, or as ``Name <addr>``: parsed as mail headers
+are, :mod:`weakties.text.addresses`) is lower-cased, and its display name kept as the
+participant's name. Any other text with an ``@`` is lower-cased as well. An id
+without an ``@`` (a phone number, ``snap:42``, a Slack member id) is kept exactly as
+given, trimmed: such ids may be case-sensitive, and the log's system knows its own
+spelling (``Name <id>`` gives it a name too).
 
 Rows are numbered ``#row<n>`` from 1, the first row after the header, in file order,
 every row counted whether it is stored or set aside (blank lines are not rows; in a
@@ -27,7 +34,9 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from weakties.channels import canonical
 from weakties.errors import InputError
 from weakties.records import (
     CHANNEL_NAME,
@@ -47,6 +57,7 @@ from weakties.records import (
 )
 from weakties.sources.base import Source
 from weakties.sources.headers import judge_date
+from weakties.text.addresses import clean_name, parse_address_list
 from weakties.text.phones import normalise_phone
 
 REQUIRED = ("timestamp", "channel", "sender", "recipients")
@@ -55,6 +66,10 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _PEEK = 1 << 16  # bytes read to tell a log without rows
 _PHONE_LIKE = re.compile(r"^(?:tel:)?\+?[\d\s().\-/]{5,40}$")
 _SEPARATED = re.compile(r"\d[\s().\-/]+\d")
+_ANGLED = re.compile(r"^(?P<name>[^<>]*)<(?P<id>[^<>]*)>\s*$")
+
+Mailbox = tuple[str, str]
+"""``(identity, display name)``; the name may be ""."""
 
 MAX_DURATION_S = 7 * 24 * 3600.0
 """The longest duration a row may give: a week. No meeting or call lasts longer; a
@@ -91,8 +106,9 @@ class LogSource(Source):
         for batch in self._batches(broken):
             columns, undecoded = _columns(batch)
             rows = [{n: _text(v[i]) for n, v in columns.items()} for i in range(batch.num_rows)]
+            parties = [_parties(values, self.region) for values in rows]
             keyed = [i for i, values in enumerate(rows) if not _given_id(values)]
-            digests = [_content_digest(rows[i]) for i in keyed]
+            digests = [_content_digest(rows[i], parties[i]) for i in keyed]
             taken = ranks.take(digests)
             keys = {i: f"row:{d.hex()}:{r}" for i, d, r in zip(keyed, digests, taken, strict=True)}
             for i, values in enumerate(rows):
@@ -104,7 +120,7 @@ class LogSource(Source):
                     detail = f"the {undecoded[i]} value is not UTF-8"
                     yield Quarantined(f"{self._location}#row{row}", "bad-encoding", detail)
                 else:
-                    yield self._record(values, row, keys.get(i, ""))
+                    yield self._record(values, parties[i], row, keys.get(i, ""))
         for number in sorted(broken.rows):  # malformed rows after the last good one
             yield self._broken(number, broken.rows[number])
         for n, text in enumerate(broken.unnumbered, 1):
@@ -119,13 +135,21 @@ class LogSource(Source):
         else:
             yield from _csv_batches(self.path, broken)
 
-    def _record(self, values: dict[str, str], row: int, row_key: str) -> Record:
+    def _record(self, values: dict[str, str], parties: Parties, row: int, row_key: str) -> Record:
         location = f"{self._location}#row{row}"
         try:
-            return _interaction(values, location, row_key, self.region)
+            return _interaction(values, parties, location, row_key)
         except ValueError as exc:
             reason, _, detail = str(exc).partition(":")
             return Quarantined(location, reason, detail.strip())
+
+
+class Parties(NamedTuple):
+    """A row's channel and participants, normalised: what its content key is made of."""
+
+    channel: str
+    sender: Mailbox
+    recipients: tuple[Mailbox, ...]  # each identity once, in the row's order
 
 
 class _Broken:
@@ -146,24 +170,21 @@ class _Broken:
 
 
 def _interaction(
-    values: dict[str, str], location: str, row_key: str, region: str | None = None
+    values: dict[str, str], parties: Parties, location: str, row_key: str
 ) -> Interaction:
     timestamp = parse_timestamp(values["timestamp"])
-    channel = values["channel"].strip().lower().replace(" ", "_")
+    channel = parties.channel
     if not CHANNEL_NAME.match(channel):
         raise ValueError(f"bad-channel: {values['channel'][:40]!r}")
-    sender = normalise_id(values["sender"], region)
+    sender, sender_name = parties.sender
     if not sender:
         raise ValueError("no-sender: the sender column is empty")
-    recipients = [
-        r for r in (normalise_id(x, region) for x in values["recipients"].split(";")) if r
-    ]
-    recipients = [r for r in dict.fromkeys(recipients) if r != sender]
-    if not recipients:
-        raise ValueError("no-recipients: no recipient other than the sender")
     role = Role.ORGANIZER if channel == "meeting" else Role.FROM
     to_role = Role.ATTENDEE if channel == "meeting" else Role.TO
-    people = [Participant(role, sender)] + [Participant(to_role, r) for r in recipients]
+    people = [Participant(role, sender, sender_name)]
+    people += [Participant(to_role, r, name) for r, name in parties.recipients if r != sender]
+    if len(people) == 1:
+        raise ValueError("no-recipients: no recipient other than the sender")
     external = _given_id(values) or row_key
     return Interaction(
         location=location,
@@ -177,6 +198,35 @@ def _interaction(
     )
 
 
+def _parties(values: dict[str, str], region: str | None = None) -> Parties:
+    """A row's channel, sender and recipients, normalised (phone numbers read in
+    ``region``); never raises (checking them is :func:`_interaction`'s job)."""
+    sender, name = parse_participant(values["sender"])
+    recipients: dict[str, str] = {}
+    for identity, their_name in parse_recipients(values["recipients"]):
+        recipients.setdefault(phone_or_id(identity, region), their_name)
+    return Parties(
+        _channel(values["channel"]),
+        (phone_or_id(sender, region), name),
+        tuple(recipients.items()),
+    )
+
+
+@lru_cache(maxsize=1 << 10)
+def _channel(text: str) -> str:
+    return canonical(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_recipients(text: str) -> tuple[Mailbox, ...]:
+    """The identities of a recipients value (``;`` between them), each once, in order."""
+    found: dict[str, str] = {}
+    for piece in text.split(";"):
+        for identity, name in parse_participants(piece):
+            found.setdefault(identity, name)
+    return tuple(found.items())
+
+
 def _given_id(values: dict[str, str]) -> str:
     return values.get("interaction_id", "").strip()
 
@@ -184,15 +234,28 @@ def _given_id(values: dict[str, str]) -> str:
 DIGEST_BYTES = 12
 
 
-def _content_digest(values: dict[str, str]) -> bytes:
+def _content_digest(values: dict[str, str], parties: Parties) -> bytes:
     """The digest of a row's content, for the key of a row without an id.
 
     The key is ``row:<digest in hex>:<rank among identical rows>``: identical rows in
     one log stay distinct interactions (two e-mails in the same second), while
-    ingesting the same log twice adds nothing.
+    ingesting the same log twice adds nothing. The channel, sender and recipients
+    enter it normalised (identities, without display names), so that a log whose
+    addresses are spelt in another case, or given with names, is the same log; the
+    other columns enter as written, trimmed. For a row already written in normal form
+    (lower-case addresses without names, ``;`` between recipients) that is its text,
+    so the keys stores hold from earlier versions stay valid.
     """
-    content = "\x1f".join(values.get(c, "") for c in (*REQUIRED, "duration_s", "thread_id"))
-    return hashlib.blake2b(content.encode(), digest_size=DIGEST_BYTES).digest()
+    recipients = ";".join(identity for identity, _ in parties.recipients)
+    fields = (
+        values["timestamp"].strip(),
+        parties.channel,
+        parties.sender[0],
+        recipients,
+        values.get("duration_s", "").strip(),
+        values.get("thread_id", "").strip(),
+    )
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=DIGEST_BYTES).digest()
 
 
 class ContentRanks:
@@ -247,20 +310,49 @@ def parse_timestamp(text: str) -> datetime:
 
 
 def normalise_id(text: str, region: str | None = None) -> str:
-    """An address is lower-cased; a phone number becomes ``tel:+<E.164>`` (so that a
-    call log meets the address book); any other id is kept as given, trimmed.
+    """The identity a sender or recipient value names (see the module's docstring)."""
+    return phone_or_id(parse_participant(text)[0], region)
+
+
+def phone_or_id(identity: str, region: str | None = None) -> str:
+    """A phone number as ``tel:+<E.164>`` (so that a call log meets the address book);
+    any other identity as it is.
 
     A phone number is written with ``+`` and its country code (or ``tel:``), or, read
     in ``region`` (default ``$WEAKTIES_PHONE_REGION``), in a national format with a
     trunk ``0`` or separators (``07700 900123``, ``(555) 555-0100``). Bare digits
     without a leading 0 stay ids: logs use them as database keys as often.
     """
-    text = text.strip().strip("<>\"'").strip()
+    if "@" in identity or not _PHONE_LIKE.match(identity):
+        return identity
+    if identity[:1] in "+0t" or _SEPARATED.search(identity):
+        return normalise_phone(identity, region) or identity
+    return identity
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_participant(text: str) -> Mailbox:
+    """``(identity, display name)`` from ``addr``, ``Name <addr>``, ``id`` or ``Name <id>``;
+    the first mailbox when the text holds several, ``("", "")`` for none."""
+    found = parse_participants(text)
+    return found[0] if found else ("", "")
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_participants(text: str) -> tuple[Mailbox, ...]:
+    """Every ``(identity, display name)`` in one value: e-mail addresses parsed as an
+    address list (commas allowed), else one opaque id, kept as given."""
+    text = text.strip()
     if "@" in text:
-        return text.lower()
-    if _PHONE_LIKE.match(text) and (text[:1] in "+0t" or _SEPARATED.search(text)):
-        return normalise_phone(text, region) or text
-    return text
+        found = parse_address_list(text)
+        if found:
+            return found
+    angled = _ANGLED.match(text)
+    name, identity = (angled["name"], angled["id"]) if angled else ("", text)
+    identity = identity.strip().strip("\"'").strip()
+    if "@" in identity:
+        identity = identity.lower()
+    return ((identity, clean_name(name.strip())),) if identity else ()
 
 
 def _duration(text: str) -> float | None:

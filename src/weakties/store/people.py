@@ -124,6 +124,9 @@ _STAMP_SQL = """
 SELECT (SELECT count(*) FROM items) || ':' || (SELECT count(*) FROM identity_links)
        || ':' || (SELECT count(*) FROM source_owners) || ':' || (SELECT count(*) FROM me)
        || ':' || (SELECT coalesce(string_agg(address, ',' ORDER BY address), '') FROM me)
+       || ':' || (SELECT md5(coalesce(string_agg(address || ' ' || other || ' ' || verdict, ','
+                                                 ORDER BY address, other), ''))
+                  FROM identity_verdicts)
 """
 
 
@@ -131,7 +134,8 @@ def people_stamp(con: duckdb.DuckDBPyConnection) -> str:
     """What the derived identity tables depend on, as one string.
 
     Facts are append-only, so counts of the ledger, alias links, owners and the
-    ``me`` addresses identify the state they were built from.
+    ``me`` addresses identify the state they were built from; the user's merges and
+    splits, which may be replaced, are stamped by their content.
     """
     return str(con.execute(_STAMP_SQL).fetchall()[0][0])
 
@@ -174,6 +178,34 @@ def owner_groups(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
         if address:
             groups.setdefault(str(key), []).append(str(address))
     return list(groups.values())
+
+
+_SENT_SQL = f"""
+WITH owner AS (
+    SELECT lower(trim(address)) AS address FROM source_owners
+    UNION SELECT lower(trim(address)) FROM me
+),
+sent AS (
+    SELECT p.interaction_id, p.address FROM participants p
+    WHERE p.role IN {_SENDER_ROLES} AND p.address IN (SELECT address FROM owner)
+)
+SELECT s.address, r.address, r.name, count(*)
+FROM sent s JOIN participants r USING (interaction_id)
+WHERE r.role NOT IN {_SENDER_ROLES} AND r.address <> s.address
+GROUP BY ALL
+"""
+
+
+def sent_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int]]:
+    """What the owners wrote to whom: ``sender, recipient, recipient's name, n``."""
+    rows = con.execute(_SENT_SQL).fetchall()
+    return [(str(s), str(r), str(name), int(n)) for s, r, name, n in rows]
+
+
+def verdict_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, bool]]:
+    """The user's merges and splits: ``address, other, same``."""
+    rows = con.execute("SELECT address, other, verdict FROM identity_verdicts").fetchall()
+    return [(str(a), str(o), v == "same") for a, o, v in rows]
 
 
 def write_people(

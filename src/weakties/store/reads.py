@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -13,6 +14,10 @@ ORGANISATION = "CASE WHEN p.org_domain LIKE 'org:%' THEN orgs.name ELSE p.org_do
 """A person's organisation as shown: its domain, or for an organisation known only by
 name (``org:<key>``, from address books and connections) that name. Needs ``people p``
 joined to ``organisations orgs`` on ``org_domain``."""
+DATED = "i.date_flag IS DISTINCT FROM 'implausible'"
+"""Interactions whose date counts for first and last seen: a timestamp flagged
+implausible at ingest (Enron's 1980-01-01) says nothing of when someone was around;
+missing timestamps are NULL, which ``min`` and ``max`` skip."""
 
 
 def people(
@@ -22,9 +27,9 @@ def people(
     include_automated: bool = False,
     limit: int | None = None,
 ) -> pa.Table:
-    """People with interaction counts, first/last seen, organisation and identities;
-    with ``search``, those whose name or an address contains it (as plain text, any case:
-    ``%`` and ``_`` are characters, not wildcards)."""
+    """People with interaction counts, first/last seen (plausible dates only),
+    organisation and identities; with ``search``, those whose name or an address contains
+    it (as plain text, any case: ``%`` and ``_`` are characters, not wildcards)."""
     where = ["(? OR NOT p.automated)"]
     params: list[object] = [include_automated]
     if search:
@@ -36,7 +41,8 @@ def people(
     sql = f"""
         WITH seen AS (
             SELECT d.person_id, count(DISTINCT pa.interaction_id) AS interactions,
-                   min(i.ts) AS first_seen, max(i.ts) AS last_seen
+                   min(i.ts) FILTER ({DATED}) AS first_seen,
+                   max(i.ts) FILTER ({DATED}) AS last_seen
             FROM identities d
             JOIN participants pa ON pa.address = d.address
             JOIN interactions i ON i.interaction_id = pa.interaction_id
@@ -57,6 +63,27 @@ def people(
         {_limit(limit)}
     """
     return arrow(con, sql, params)
+
+
+def seen(
+    con: duckdb.DuckDBPyConnection, person_id: int
+) -> tuple[int, datetime | None, datetime | None]:
+    """How many interactions a person took part in, and when they were first and last
+    seen (plausible dates only, as in :func:`people`)."""
+    row = first_row(
+        con.execute(
+            f"""
+            SELECT count(DISTINCT pa.interaction_id), min(i.ts) FILTER ({DATED}),
+                   max(i.ts) FILTER ({DATED})
+            FROM identities d
+            JOIN participants pa ON pa.address = d.address
+            JOIN interactions i ON i.interaction_id = pa.interaction_id
+            WHERE d.person_id = ?
+            """,
+            [person_id],
+        )
+    )
+    return (int(row[0]), row[1], row[2]) if row else (0, None, None)
 
 
 def quarantine(
@@ -84,7 +111,8 @@ def sources(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.T
         con,
         f"""
         SELECT s.source_id, s.label, s.kind, s.path,
-               coalesce(string_agg(DISTINCT o.address, ' '), '') AS owner, s.owner_how,
+               coalesce(string_agg(DISTINCT o.address, ' ' ORDER BY o.address), '') AS owner,
+               s.owner_how,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id) AS read,
                (SELECT count(*) FROM items i WHERE i.source_id = s.source_id
                   AND i.outcome = 'stored') AS stored,

@@ -2,7 +2,8 @@
 
 Facts (``interactions``, ``participants``, ``identity_links``, ``items``,
 ``quarantine``, ``sources``, ``source_owners``, ``contacts``) are append-only and
-written by ingest; the user's own facts (``me``, ``tie_pins``) by their commands.
+written by ingest; the user's own facts (``me``, ``tie_pins``, ``identity_verdicts``) by
+their commands.
 Derived tables (``identities``, ``people``, ``organisations``, and the analysis:
 ``ties``, ``person_metrics``, ``communities``) are rebuilt from facts and stamped
 with the model version that made them. The analysis tables are declared in
@@ -24,7 +25,7 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -254,6 +255,26 @@ def _to_v3(con: duckdb.DuckDBPyConnection) -> None:
     recreate_derived(con)
 
 
+_V4_IDENTITY_VERDICTS = """
+-- A user's verdict on two addresses, kept across ingest and rebuilds: one person
+-- ('same', `weakties merge`) or never one person ('apart', `weakties split`). Keyed
+-- by addresses (address < other), as pins are, because person ids change when
+-- identities are resolved again.
+CREATE TABLE IF NOT EXISTS identity_verdicts (
+    address VARCHAR NOT NULL,
+    other VARCHAR NOT NULL,
+    verdict VARCHAR NOT NULL,          -- same, apart
+    made_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (address, other)
+);
+"""
+
+
+def _to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    """The user's merges and splits of people (``identity_verdicts``)."""
+    con.execute(_V4_IDENTITY_VERDICTS)
+
+
 DERIVED_VERSION = 1
 """Bumped whenever a table of :data:`DERIVED` changes shape."""
 
@@ -311,8 +332,9 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V2_FACTS)
     con.execute(_V1)
     con.execute(_V3)
+    _to_v4(con)
     recreate_derived(con)
 
 
 # MIGRATIONS[n] brings a store from version n to n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3}
+MIGRATIONS: dict[int, Migration] = {0: _to_v1, 1: _to_v2, 2: _to_v3, 3: _to_v4}

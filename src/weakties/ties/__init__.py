@@ -47,7 +47,7 @@ TABLE_EXPLAIN_FROM = 2000
 words, see :mod:`weakties.ties.explain_columns`); below, tie by tie is quicker than
 opening the in-memory engine (about 0.1 s)."""
 
-MODEL_VERSION = "ties-1"
+MODEL_VERSION = "ties-2"
 """Stamped on every row of ``ties``; bumped whenever features or model change."""
 
 __all__ = [

@@ -1,10 +1,13 @@
 """Explanations: a tie's main features in a few words.
 
 ``explain`` is a pure function of one tie row, e.g. "212 messages over 3 years,
-balanced, mostly one-to-one, last 4 days ago", "14 messages, all from them, never
-answered" or "was close (88 messages in 2000), silent for 9 months". People are
-named from the store owner's point of view when the owner is one of the pair
-("you", "them"), else by display name.
+balanced, mostly one-to-one, last 4 days ago", "14 messages, all from Ann Lee, never
+answered" or "was close (88 messages in 2000), silent for 9 months".
+
+The stored explanation is neutral: it names the person it speaks of (only the side
+most messages came from is ever named, as "from <name>"), whoever reads it. Readers
+speak it from a viewer's side with :func:`voiced_sql`: an owner looking at their own
+ties reads "you" and "them" in its place.
 """
 
 from __future__ import annotations
@@ -34,8 +37,6 @@ class TieRow(NamedTuple):
 
     name_a: str
     name_b: str
-    owner_a: bool
-    owner_b: bool
     messages_ab: int
     messages_ba: int
     meetings: int
@@ -129,13 +130,27 @@ def _replies(row: TieRow) -> str:
 
 
 def _who(row: TieRow, side: str) -> str:
-    """Name one side of the tie, from the owner's point of view when possible."""
-    mine, theirs = (row.owner_a, row.owner_b) if side == "a" else (row.owner_b, row.owner_a)
-    if mine:
-        return "you"
-    if theirs:
-        return "them"
+    """Name one side of the tie (see :func:`voiced_sql` for "you" and "them")."""
     return row.name_a if side == "a" else row.name_b
+
+
+def voiced_sql(tie: str, viewer: str, you: str) -> str:
+    """SQL for the explanation of the tie aliased ``tie`` as ``viewer`` reads it.
+
+    ``viewer`` is SQL for a person id of the pair, ``you`` SQL for whether that person
+    is an owner looking at their own ties. Then the person named (``from <name>``, the
+    side the messages mostly came from, as :func:`explain` chose it) becomes "you"
+    when it is the viewer and "them" when it is the other; otherwise the neutral text
+    stands, naming the person.
+    """
+    from_a = f"{tie}.messages_ab >= {tie}.messages_ba"
+    named = f"CASE WHEN {from_a} THEN {tie}.name_a ELSE {tie}.name_b END"
+    side = f"CASE WHEN {from_a} THEN {tie}.person_a ELSE {tie}.person_b END"
+    word = f"CASE WHEN {side} = {viewer} THEN 'you' ELSE 'them' END"
+    return (
+        f"CASE WHEN {you} THEN replace({tie}.explanation, 'from ' || {named}, 'from ' || {word})"
+        f" ELSE {tie}.explanation END"
+    )
 
 
 def _span(days: float) -> str:

@@ -46,10 +46,7 @@ _EXPLAIN = f"""
 WITH t AS (
     SELECT *,
            wt_volume(messages_ab + messages_ba - meetings - calls, meetings, calls) AS volume,
-           CASE WHEN messages_ab >= messages_ba
-                THEN CASE WHEN owner_a THEN 'you' WHEN owner_b THEN 'them' ELSE name_a END
-                ELSE CASE WHEN owner_b THEN 'you' WHEN owner_a THEN 'them' ELSE name_b END
-           END AS who
+           CASE WHEN messages_ab >= messages_ba THEN name_a ELSE name_b END AS who
     FROM wt_ties
 )
 SELECT CASE model_band
