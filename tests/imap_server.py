@@ -150,6 +150,13 @@ class Dovecot:
             client.login(user, self.users[user])
             getattr(client, args[0])(*args[1:])
 
+    def kick(self, user: str) -> None:
+        """Drop every connection of ``user``, as a server restarting would."""
+        doveadm = shutil.which("doveadm") or "/usr/bin/doveadm"
+        subprocess.run(
+            [doveadm, "-c", str(self.config()), "kick", user], check=True, capture_output=True
+        )
+
     def _own(self, top: Path, *, walk: bool = True) -> None:
         """As root, hand the mail (``top``, and all below it when ``walk``) to the mail
         user, as Dovecot's mail processes are it."""

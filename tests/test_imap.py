@@ -654,3 +654,27 @@ def test_a_killed_ingest_rerun_ends_as_an_uninterrupted_one(
         assert proc.returncode == 0, err.decode()
         assert _dump(crashed) == expected, f"scenario {fractions} differs"
     assert halfway >= 2, f"only {halfway} of 4 kills landed halfway through the ingest"
+
+
+def test_a_lost_connection_is_one_line_and_the_rerun_goes_on(
+    server: Dovecot, tmp_path: Path
+) -> None:
+    db = tmp_path / "lost.duckdb"
+    url, ca, secret = server.url("dave"), server.cafile, PASSWORDS["dave"]
+    logins = server.log().count("user=<dave>, method")
+    proc = _cli(db, url, ca, secret, "--batch-size", "97")
+    deadline = time.monotonic() + 60
+    while server.log().count("user=<dave>, method") == logins and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # a few batches in: fetching 10,000 takes seconds
+    server.kick("dave")
+    _, err = proc.communicate(timeout=300)
+    said = err.decode()
+    assert proc.returncode == 2, said
+    assert said.count("\n") == 1 and "connection to the server was lost" in said, said
+    assert _items(db) < BIG  # (usually some batches: the rerun reads only the rest)
+    proc = _cli(db, url, ca, secret, "--batch-size", "97")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert _count(db, "SELECT count(*) FROM items") == BIG
+    assert _count(db, "SELECT count(*) FROM interactions") == BIG

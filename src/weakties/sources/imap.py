@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from imapclient import IMAPClient, imap_utf7
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from weakties.errors import ServerError
 from weakties.records import Record
@@ -309,6 +309,12 @@ def _imap(address: ServerAddress, call: Callable[[], Any], secret: Secret | None
     connection) as one-line :class:`ServerError`\\ s."""
     try:
         return call()
+    except IMAPClientAbortError as exc:
+        said = scrub(_server_text(exc), secret)
+        raise ServerError(
+            f"{address.base()}: the connection to the server was lost ({said}).",
+            "Run the same command again: it goes on where this run stopped.",
+        ) from None
     except IMAPClientError as exc:
         said = scrub(_server_text(exc), secret)
         raise ServerError(
