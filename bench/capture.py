@@ -2,12 +2,14 @@
 
 Runs each format family's bench (``capture_contacts.py``: vCards against vobject;
 ``capture_chats.py``: Slack, WhatsApp and X against ``json.load`` and a bare line split;
-``capture_calendar.py``: calendars against icalendar and recurring-ical-events) one after
+``capture_calendar.py``: calendars against icalendar and recurring-ical-events;
+``capture_imap.py``: an IMAP account on a Dovecot of its own against imapclient's bare
+fetch of the same headers) one after
 the other, each measuring its baseline and weakties' whole ingest side by side in fresh
 child processes, and prints their figures as one JSON object keyed by family. Each
 family's own options can be given to its script directly.
 
-Usage: python bench/capture.py [--only contacts,chats,calendar]
+Usage: python bench/capture.py [--only contacts,chats,calendar,imap]
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-FAMILIES = ("contacts", "chats", "calendar")
+FAMILIES = ("contacts", "chats", "calendar", "imap")
 
 
 def main() -> None:

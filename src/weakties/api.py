@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from weakties.insights.ego import EgoView, ego_view, owners
 from weakties.insights.lookup import find_person
 from weakties.insights.profile import PersonProfile, profile
 from weakties.progress import ProgressSink
+from weakties.sources.server import ServerOptions, is_url
 from weakties.store import connect, derived, followups, reads
 from weakties.store.db import first_row
 from weakties.text.phones import check_region
@@ -71,17 +73,43 @@ def init(settings: Settings, me: Sequence[str]) -> list[str]:
 
 
 def ingest(
-    settings: Settings, paths: Sequence[Path], progress: ProgressSink | None = None
+    settings: Settings,
+    paths: Sequence[Path | str],
+    progress: ProgressSink | None = None,
+    server: ServerOptions | None = None,
 ) -> IngestReport:
-    """Read every path (mail, logs, address books, exports, archives of them) into the
-    store; see :mod:`weakties.ingest`. The report names the files in folders and archives
-    given that nothing read (``not_read``) and tallies each archive's members
-    (``archives``)."""
+    """Read every path (mail, logs, address books, exports, archives of them) and server
+    account (``imaps://me@host/``, read with ``server``'s options) into the store; see
+    :mod:`weakties.ingest`. The report names the files in folders and archives given
+    that nothing read (``not_read``) and tallies each archive's members (``archives``)."""
+    if server is not None and server.given() and not any(_is_server(p) for p in paths):
+        raise InputError(
+            "--folder, --cafile and --password-env are for a mail server's account.",
+            "Give one as imaps://USER@HOST/, or leave those options out.",
+        )
     region = _region(settings.phone_region)
-    with survey_paths(paths, region=region) as found, open_store(settings) as con:
+    with (
+        survey_paths(paths, region=region, server=server) as found,
+        open_store(settings) as con,
+    ):
         report = ingest_sources(con, found.sources, settings, progress, found.not_read)
     report.archives = found.archives
     return report
+
+
+def passwords_wanted(paths: Sequence[Path | str], server: ServerOptions) -> list[str]:
+    """The accounts (``user@host:port``) among ``paths`` whose password is neither in
+    ``server.passwords`` nor in ``$server.password_env``: those to ask for."""
+    from weakties.sources.registry import server_address
+
+    if os.environ.get(server.password_env):
+        return []
+    accounts = [server_address(p).account for p in paths if isinstance(p, str) and is_url(p)]
+    return [a for a in dict.fromkeys(accounts) if a not in server.passwords]
+
+
+def _is_server(path: Path | str) -> bool:
+    return isinstance(path, str) and is_url(path)
 
 
 def _region(text: str | None) -> str | None:

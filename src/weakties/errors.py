@@ -46,3 +46,8 @@ class StoreError(WeaktiesError):
 
 class NotFoundError(InputError):
     """A person, tie or other named thing is not in the store."""
+
+
+class ServerError(InputError):
+    """A mail server cannot be read: unreachable, untrusted, a login refused, a folder
+    it does not have. Its message never holds a password."""

@@ -23,6 +23,7 @@ from weakties.records import Record, path_text
 from weakties.sources.archives import ArchiveTally
 from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
+from weakties.store.reads import last_positions
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
     collector_paused,
@@ -35,6 +36,7 @@ from weakties.text.addresses import canonical_name
 
 if TYPE_CHECKING:
     from weakties.sources.registry import Survey
+    from weakties.sources.server import ServerOptions
 
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
@@ -89,6 +91,8 @@ def ingest_sources(
     totals = BatchCounts()
     reports: list[SourceReport] = []
     passed = list(not_read)
+    for source in sources:
+        _resume(con, source)
     pool = worker_pool(sources, settings)
     with collector_paused(), one_thread(con):
         with memory_capped(con, settings.memory_limit):
@@ -118,18 +122,27 @@ def _ingest_one(
     records: Iterator[Record],
 ) -> SourceReport | None:
     first = next(records, None)  # a source is entered in the store once it yields
-    if first is None:
-        return None
+    if first is None and source.resumable() is None:
+        return None  # (a resumable one is reported even with nothing new: read 0)
     source_id = register_source(con, source)
     counts = BatchCounts()
     sink.start(source.label, source.estimate())
-    for batch in _batches(itertools.chain([first], records), settings.batch_size):
+    rest = itertools.chain([first], records) if first is not None else records
+    for batch in _batches(rest, settings.batch_size):
         counts.add(write_batch(con, source_id, batch))
         sink.advance(len(batch))
     sink.finish()
     owner, how = infer_owner(con, source_id, source)
-    path = path_text(source.path)
+    path = source.url or path_text(source.path)
     return SourceReport(source_id, source.label, source.kind, path, counts, owner, how)
+
+
+def _resume(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Tell a resumable source (an IMAP account) where the ledger says it stopped, so
+    that it reads only what is new; the source itself never sees the store."""
+    placed = source.resumable()
+    if placed is not None:
+        source.resume(last_positions(con, placed.prefix, placed.marker))
 
 
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -145,7 +158,7 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 
 def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     """The id of ``source`` in the store, adding it on first sight."""
-    path = path_text(source.path.resolve())
+    path = source.url or path_text(source.path.resolve())
     now = datetime.now(UTC)
     row = first_row(con.execute("SELECT source_id FROM sources WHERE path = ?", [path]))
     if row:
@@ -358,7 +371,7 @@ def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> bool:
 def _start_run(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> int:
     row = first_row(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs"))
     run_id = int(row[0]) if row else 1
-    paths = "\n".join(path_text(s.path) for s in sources)
+    paths = "\n".join(s.url or path_text(s.path) for s in sources)
     con.execute(
         "INSERT INTO runs (run_id, started_at, ingested_by, paths) VALUES (?, ?, ?, ?)",
         [run_id, datetime.now(UTC), _user(), paths],
@@ -395,9 +408,15 @@ def resolve_paths(paths: Sequence[Path], *, region: str | None = None) -> list[S
     return survey_paths(paths, region=region).sources
 
 
-def survey_paths(paths: Sequence[Path], *, region: str | None = None) -> Survey:
-    """The sources for user paths, the files in them that nothing will read and the
-    archives' tallies; close it once its sources are read (it holds archives open)."""
+def survey_paths(
+    paths: Sequence[Path | str],
+    *,
+    region: str | None = None,
+    server: ServerOptions | None = None,
+) -> Survey:
+    """The sources for user paths (and server addresses, read with ``server``'s
+    options), the files in them that nothing will read and the archives' tallies;
+    close it once its sources are read (it holds archives open)."""
     from weakties.sources.registry import survey
 
-    return survey(paths, region=region)
+    return survey(paths, region=region, server=server)

@@ -18,9 +18,11 @@ from weakties.cli.keep import register as register_keeping
 from weakties.cli.options import FormatOption, LimitOption, listing
 from weakties.cli.progress import progress_for
 from weakties.cli.render import Format, console, render_object
+from weakties.cli.server import ask_passwords
 from weakties.cli.summary import print_ingest_report
 from weakties.cli.understand import register as register_understanding
 from weakties.config import DEFAULT_BATCH_SIZE, Settings, default_db_path
+from weakties.sources.server import DEFAULT_PASSWORD_ENV, ServerOptions
 
 app = typer.Typer(
     name="weakties",
@@ -79,8 +81,12 @@ def init(
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="Mailboxes, mail files, calendars, logs, contacts, exports."),
+        list[str],
+        typer.Argument(
+            help="Mailboxes, mail files, calendars, logs, contacts, exports, or a mail "
+            "server's account as imaps://USER@HOST[:PORT]/.",
+            show_default=False,
+        ),
     ],
     workers: Annotated[int, typer.Option(min=0, help="Parse processes (0: automatic).")] = 0,
     batch_size: Annotated[
@@ -93,13 +99,34 @@ def ingest(
             "(default: $WEAKTIES_PHONE_REGION)."
         ),
     ] = None,
+    folder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--folder",
+            help="IMAP: read this folder (repeat; default: all but Trash and Spam).",
+            show_default=False,
+        ),
+    ] = None,
+    cafile: Annotated[
+        Path | None,
+        typer.Option(help="IMAP: trust the server's certificate through this CA (PEM)."),
+    ] = None,
+    password_env: Annotated[
+        str,
+        typer.Option(
+            help="IMAP: the environment variable that holds the password (asked for at "
+            "a terminal when it is unset)."
+        ),
+    ] = DEFAULT_PASSWORD_ENV,
 ) -> None:
-    """Read mail (mbox, maildir, .eml, gzip), calendars (.ics), interaction logs (CSV,
-    Parquet), address books (vCard, Google and Outlook CSV) and LinkedIn, Slack,
-    WhatsApp and X exports."""
+    """Read mail (mbox, maildir, .eml, gzip, an IMAP account's headers), calendars (.ics),
+    interaction logs (CSV, Parquet), address books (vCard, Google and Outlook CSV) and
+    LinkedIn, Slack, WhatsApp and X exports."""
     settings = replace(_settings(ctx), workers=workers, batch_size=batch_size, phone_region=region)
+    server = ServerOptions(tuple(folder or ()), cafile, password_env)
+    server = ask_passwords(paths, server)
     with progress_for(console()) as sink:
-        report = api.ingest(settings, paths, sink)
+        report = api.ingest(settings, paths, sink, server)
     print_ingest_report(console(), report)
 
 

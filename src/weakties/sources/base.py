@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from weakties.records import Record, path_text
@@ -38,6 +38,9 @@ class Source(ABC):
     meetings), ``declared`` (the source says whose it
     is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or
     ``none`` (only ``init --me`` names it)."""
+    url: str | None = None
+    """The address of a source read from a server (``imaps://me@host/``), which names it
+    in the store where a file's absolute path would; None for files."""
 
     def __init__(self, path: Entry, label: str | None = None) -> None:
         self.path = path
@@ -51,6 +54,16 @@ class Source(ABC):
         """The owner's identities as the source itself states them (an archive's
         account), for ``owner_rule = "declared"``; [] when it does not say."""
         return []
+
+    def resumable(self) -> Resumable | None:
+        """How the source places its records, when it can resume where an earlier run
+        stopped (see :class:`Resumable`); None for a source read whole every time."""
+        return None
+
+    def resume(self, last: Mapping[str, int]) -> None:
+        """Read only the records past ``last[stream]`` in each stream (ingest gives the
+        highest position stored per stream, from the ledger, before reading)."""
+        return None
 
     def estimate(self) -> int | None:
         """How many records to expect, if cheap to know (for progress bars)."""
@@ -71,6 +84,17 @@ class Source(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Resumable:
+    """A source whose every location is ``<stream><marker><n>``, below ``prefix``, with
+    ``n`` a position that only grows within its stream and records read in that order
+    (an IMAP folder's messages by UID). What the ledger holds of it is then, per stream,
+    everything up to the highest ``n`` stored; a later run reads only what is past it."""
+
+    prefix: str
+    marker: str
 
 
 @dataclass(frozen=True, slots=True)

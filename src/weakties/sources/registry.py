@@ -38,11 +38,14 @@ is. Named directly, a file no format claims is an error. So are pipes, sockets a
 devices: opening a pipe to sniff it would wait for a writer forever. Symbolic links to
 folders are followed, each real folder once, so a link back up the tree ends instead
 of nesting the same mail ever deeper.
+
+An account on a mail server is named by a URL, not a path (``imaps://me@host/``): its
+scheme finds its row in :data:`URL_FORMATS`, whose source connects to the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -67,6 +70,13 @@ from weakties.sources.linkedin import LinkedInSource, is_connections_file, is_ex
 from weakties.sources.maildir import MaildirSource, is_maildir
 from weakties.sources.mbox import MboxSource
 from weakties.sources.members import READ_ERRORS, ArchivePath, Entry, Fate
+from weakties.sources.server import (
+    ServerAddress,
+    ServerOptions,
+    is_url,
+    parse_address,
+    url_scheme,
+)
 from weakties.sources.slack import SlackSource, is_slack_export
 from weakties.sources.sniff import Kind, classify, plainly_not_mail, what_it_is
 from weakties.sources.vcard import VCardSource, is_vcard_folder, looks_like_vcard
@@ -118,6 +128,16 @@ class FolderFormat:
     source: Callable[[Entry], Source]
 
 
+@dataclass(frozen=True, slots=True)
+class UrlFormat:
+    """A kind of server account, named by a URL: its schemes with their default ports,
+    and what opens it with the options given (folders, CA file, password)."""
+
+    name: str
+    ports: Mapping[str, int]
+    source: Callable[[ServerAddress, ServerOptions], Source]
+
+
 @dataclass(slots=True)
 class Survey:
     """What the paths given hold: the sources that will read them, the files that
@@ -160,16 +180,28 @@ def discover(paths: Sequence[Path], *, region: str | None = None) -> list[Source
     return survey(paths, region=region).sources
 
 
-def survey(paths: Sequence[Path], *, region: str | None = None) -> Survey:
+def survey(
+    paths: Sequence[Path | str],
+    *,
+    region: str | None = None,
+    server: ServerOptions | None = None,
+) -> Survey:
     """:func:`discover`'s sources, the files that no format reads (each with what it
-    seems to be), so that none is passed over in silence, and the archives' tallies."""
+    seems to be), so that none is passed over in silence, and the archives' tallies.
+
+    A text that is a URL (``imaps://me@host/``) names a server account, opened with
+    ``server``'s options."""
     found = Survey()
     seen: set[tuple[str, str]] = set()
     try:
         for given in _once(paths):
-            for source in _Walk(found).given(given):
+            if isinstance(given, str):
+                sources = _for_url(given, server or ServerOptions(), seen)
+            else:
+                sources = _Walk(found).given(given)
+            for source in sources:
                 key = (source.kind, str(source.path.absolute()))
-                if key not in seen:
+                if source.url is not None or key not in seen:
                     seen.add(key)
                     source.region = region
                     found.sources.append(source)
@@ -179,10 +211,14 @@ def survey(paths: Sequence[Path], *, region: str | None = None) -> Survey:
     return found
 
 
-def _once(paths: Sequence[Path]) -> list[Path]:
-    """The paths given, each real file or folder once (in the order first given)."""
-    first: dict[Path, Path] = {}
+def _once(paths: Sequence[Path | str]) -> list[Path | str]:
+    """The paths given, each real file or folder once (in the order first given); a
+    server's URL is kept as written."""
+    first: dict[Path | str, Path | str] = {}
     for given in paths:
+        if isinstance(given, str) and is_url(given):
+            first.setdefault(given, given)
+            continue
         path = Path(given)
         try:
             real = path.resolve()
@@ -190,6 +226,37 @@ def _once(paths: Sequence[Path]) -> list[Path]:
             real = path.absolute()
         first.setdefault(real, path)
     return list(first.values())
+
+
+def _imap_source(address: ServerAddress, options: ServerOptions) -> Source:
+    from weakties.sources.imap import open_imap  # imapclient loads only for a server
+
+    return open_imap(address, options)
+
+
+def server_address(text: str) -> ServerAddress:
+    """The server account a URL names (:class:`UnknownFormatError` for a scheme that no
+    row of :data:`URL_FORMATS` reads)."""
+    scheme = url_scheme(text)
+    fmt = next((f for f in URL_FORMATS if scheme in f.ports), None)
+    if fmt is None:
+        known = ", ".join(f"{s}://" for f in URL_FORMATS for s in f.ports)
+        raise UnknownFormatError(
+            f"{scheme}://: weakties reads no such server.", f"Give an account as a {known} URL."
+        )
+    return parse_address(text, fmt.ports)
+
+
+def _for_url(text: str, options: ServerOptions, seen: set[tuple[str, str]]) -> list[Source]:
+    """The source of the server account a URL names, connected and logged in; none
+    when the same account and folder were given already (``seen``)."""
+    address = server_address(text)
+    key = ("server", f"{address.base()}{address.folder}")
+    if key in seen:
+        return []
+    seen.add(key)
+    fmt = next(f for f in URL_FORMATS if address.scheme in f.ports)
+    return [fmt.source(address, options)]
 
 
 HIDDEN = "hidden"
@@ -527,3 +594,8 @@ FOLDER_FORMATS: tuple[FolderFormat, ...] = (
     FolderFormat("vcards", is_vcard_folder, VCardSource),
 )
 """Folder formats, tried before a folder is split into the mailboxes and files it holds."""
+
+URL_FORMATS: tuple[UrlFormat, ...] = (
+    UrlFormat("imap", {"imaps": 993, "imap": 143}, _imap_source),  # RFC 8314, RFC 3501
+)
+"""Server accounts, by the scheme of the URL that names them."""

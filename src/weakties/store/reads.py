@@ -191,3 +191,25 @@ def stats(con: duckdb.DuckDBPyConnection) -> StoreStats:
     )
     assert row is not None
     return StoreStats(*row)
+
+
+def last_positions(con: duckdb.DuckDBPyConnection, prefix: str, marker: str) -> dict[str, int]:
+    """For a source whose ledger locations read ``<stream><marker><n>`` below ``prefix``
+    (an IMAP folder's messages by UID), the highest ``n`` in the ledger per stream.
+
+    Every record read is in the ledger (stored, duplicate or quarantined), so this is
+    where a later run of the source resumes.
+    """
+    rows = con.execute(
+        """
+        WITH placed AS (
+            SELECT location, strpos(location, $marker) AS pos FROM items
+            WHERE starts_with(location, $prefix) AND strpos(location, $marker) > 0
+        )
+        SELECT left(location, pos - 1) AS stream,
+               max(TRY_CAST(substr(location, pos + length($marker)) AS BIGINT)) AS last
+        FROM placed GROUP BY stream
+        """,
+        {"prefix": prefix, "marker": marker},
+    ).fetchall()
+    return {str(stream): int(last) for stream, last in rows if last is not None}
