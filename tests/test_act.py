@@ -17,7 +17,7 @@ from weakties.config import Settings
 from weakties.demo import DemoConfig, DemoTruth, generate, generate_events, load_truth
 from weakties.errors import InputError, NotFoundError
 from weakties.graph import from_ties
-from weakties.graph.linkpred import two_hop_scores
+from weakties.graph.linkpred import two_hop_scores, walk_blocks, wra_scores
 
 ME = "me@home.example"
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -175,6 +175,43 @@ def test_two_hop_scores_match_networkx() -> None:
         pairs = [(node, y) for y in graph if y != node and not graph.has_edge(node, y)]
         theirs = {y: s for _, y, s in nx.resource_allocation_index(graph, pairs) if s > 0}
         assert ours == pytest.approx(theirs)
+
+
+def test_scores_for_many_people_at_once_equal_one_at_a_time() -> None:
+    """wra_scores over blocks of vertices gives each vertex exactly the scores
+    two_hop_scores gives it alone, and the blocks cover every vertex once, in order."""
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(1, 80, 400), rng.integers(1, 80, 400)
+    keys = np.unique(np.minimum(a, b) * 100 + np.maximum(a, b))
+    keys = keys[keys // 100 != keys % 100]
+    g = from_ties(keys // 100, keys % 100, rng.uniform(0.05, 1.0, keys.size))
+    blocks = walk_blocks(g, budget=300)
+    assert len(blocks) > 3
+    assert np.concatenate(blocks).tolist() == list(range(g.n_vertices))
+    for block in blocks:
+        many = wra_scores(g, block, power=0.25)
+        for i, v in enumerate(block.tolist()):
+            one = two_hop_scores(g, v, method="wra", power=0.25)
+            mine = many.source == i
+            assert many.vertices[mine].tolist() == one.vertices.tolist()
+            assert many.scores[mine].tolist() == one.scores.tolist()
+            assert many.common[mine].tolist() == one.common.tolist()
+
+
+def test_everyone_gets_what_each_would_get_alone(northwind: tuple[Settings, DemoTruth]) -> None:
+    settings, _ = northwind
+    everyone = api.suggest(settings, everyone=True, limit=4).to_pylist()
+    by_person: dict[int, list[dict[str, object]]] = {}
+    for r in everyone:
+        by_person.setdefault(int(r["for_person_id"]), []).append(r)
+    busiest = sorted(by_person, key=lambda p: (-len(by_person[p]), p))
+    for pid in [*busiest[:3], *busiest[-2:]]:
+        alone = api.suggest(settings, person=str(pid), limit=4).to_pylist()
+        assert [r["person_id"] for r in alone] == [r["person_id"] for r in by_person[pid]]
+        for mine, theirs in zip(alone, by_person[pid], strict=True):
+            assert mine["score"] == pytest.approx(theirs["score"], rel=1e-12)
+            assert mine["explanation"] == theirs["explanation"]
+            assert mine["introducer_id"] == theirs["introducer_id"]
 
 
 def test_suggestions_beat_the_classic_scores_on_email_eu(shared_data: Path) -> None:

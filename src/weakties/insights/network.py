@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+from numpy.typing import ArrayLike
 
 from weakties.graph import TieGraph, from_ties
 from weakties.store import derived
@@ -55,10 +56,13 @@ class Network:
 
     def edge(self, a: int, b: int) -> int:
         """The edge index of the tie between persons ``a`` and ``b``, or -1."""
-        g = self.graph
-        if not (g.has_person(a) and g.has_person(b)):
-            return -1
-        return int(g.edge_ids([g.vertex(a)], [g.vertex(b)])[0])
+        return int(self.edges([a], [b])[0])
+
+    def edges(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+        """The edge index of the tie between each pair of persons ``a[i]``, ``b[i]``, or
+        -1 (one lookup for many pairs)."""
+        u, v = self.graph.lookup(a), self.graph.lookup(b)
+        return np.where((u >= 0) & (v >= 0), self.graph.edge_ids(u, v), -1)
 
     def value(self, edge: int, column: str) -> Any:
         """One fact of one tie (see ``relationship_ties`` for the columns)."""
@@ -136,21 +140,24 @@ def build(con: duckdb.DuckDBPyConnection, ties: pa.Table, extra: list[int]) -> N
     return Network(g, ties, people, community, organisation)
 
 
-def leg_words(net: Network, a: int, b: int, *, you: int | None = None) -> str:
+def leg_words(
+    net: Network, a: int, b: int, *, you: int | None = None, edge: int | None = None
+) -> str:
     """One tie in words, for an explanation: "Ana knows Bo well: 40 contacts, last 2 weeks
-    ago" (``you``: the person spoken to, named "you")."""
-    row = net.tie_row(a, b)
+    ago" (``you``: the person spoken to, named "you"; ``edge``: the tie's edge index when
+    the caller has looked it up already, -1 for none)."""
+    e = net.edge(a, b) if edge is None else edge
     first = "you" if a == you else net.name(a)
     second = "you" if b == you else net.name(b)
-    if row is None:
+    if e < 0:
         return f"{first} and {second}: no tie"
-    strength = float(row["strength"] or 0.0)
-    recency = when_ago(float(row["recency_days"] or 0.0))
-    messages = int(row["messages"] or 0)
+    strength = float(net.value(e, "strength") or 0.0)
+    recency = when_ago(float(net.value(e, "recency_days") or 0.0))
+    messages = int(net.value(e, "messages") or 0)
     last = f"last contact {recency}" if recency in ("today", "yesterday") else f"last {recency}"
     volume = f"{messages} contact{'s' if messages != 1 else ''}, {last}"
     if a == you or b == you:
-        kind = "strong" if strength >= STRONG_LEG else str(row["band"])
+        kind = "strong" if strength >= STRONG_LEG else str(net.value(e, "band"))
         return f"{first} and {second}: {kind} tie, {volume}"
     how = "well" if strength >= STRONG_LEG else ("a little" if strength < MODERATE_LEG else "")
     return f"{first} knows {second}{' ' + how if how else ''}: {volume}"

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from weakties.errors import InputError
-from weakties.graph.linkpred import adjacency, common_neighbours_of, two_hop_scores
+from weakties.graph.linkpred import _ranges, adjacency, two_hop_scores, walk_blocks, wra_scores
 from weakties.insights import network
 from weakties.insights.network import Network, leg_words
 
@@ -73,37 +73,64 @@ class Suggestion:
     new_organisation: float
 
 
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The top suggestions of several people at once, as arrays (row ``i``: vertex
+    ``for_vertex[i]`` may meet vertex ``vertex[i]``), each person's rows best first."""
+
+    for_vertex: np.ndarray
+    vertex: np.ndarray
+    score: np.ndarray
+    likelihood: np.ndarray
+    novelty: np.ndarray
+    mutual: np.ndarray
+    introducer: np.ndarray  # vertex of the best introducer
+    path_score: np.ndarray
+    new_community: np.ndarray
+    new_organisation: np.ndarray
+
+
+def ranked(net: Network, sources: np.ndarray, *, limit: int | None = 10) -> Ranked:
+    """The best people for each vertex of ``sources`` to meet (at most ``limit`` each),
+    scored for all of them in one pass over the graph's rows."""
+    g = net.graph
+    found = wra_scores(g, sources, power=LIKELIHOOD_POWER)
+    community, organisation = _novelty(net, sources, found.source, found.vertices)
+    novelty = 0.5 * community + 0.5 * organisation
+    score = found.scores * (1.0 + NOVELTY_GAIN * novelty)
+    order = np.lexsort((g.person_ids[found.vertices], -score, found.source))
+    if limit:
+        grouped = found.source[order]
+        rank = np.arange(order.size) - np.searchsorted(grouped, grouped, side="left")
+        order = order[rank < limit]
+    mine, theirs = sources[found.source[order]], found.vertices[order]
+    introducer, path = best_introducers(net, mine, theirs)
+    return Ranked(
+        mine, theirs, score[order], found.scores[order], novelty[order], found.common[order],
+        introducer, path, community[order], organisation[order],
+    )  # fmt: skip
+
+
 def suggestions(net: Network, person_id: int, *, limit: int | None = 10) -> list[Suggestion]:
     """The best people for ``person_id`` to meet, from the network around them."""
     g = net.graph
     if not g.has_person(person_id):
         return []
-    v = g.vertex(person_id)
-    found = two_hop_scores(g, v, method="wra", power=LIKELIHOOD_POWER)
-    community, organisation = _novelty(net, v, found.vertices)
-    novelty = 0.5 * community + 0.5 * organisation
-    score = found.scores * (1.0 + NOVELTY_GAIN * novelty)
-    order = np.lexsort((g.person_ids[found.vertices], -score))
-    if limit:
-        order = order[:limit]
-    out = []
-    for i in order.tolist():
-        w = int(found.vertices[i])
-        introducer, path = best_introducer(net, v, w)
-        out.append(
-            Suggestion(
-                int(g.person_ids[w]),
-                float(score[i]),
-                float(found.scores[i]),
-                float(novelty[i]),
-                int(found.common[i]),
-                introducer,
-                path,
-                float(community[i]),
-                float(organisation[i]),
-            )
-        )
-    return out
+    return _listed(net, ranked(net, np.asarray([g.vertex(person_id)], dtype=np.int64), limit=limit))
+
+
+def _listed(net: Network, r: Ranked) -> list[Suggestion]:
+    ids = net.graph.person_ids
+    via = [int(ids[x]) if x >= 0 else None for x in r.introducer.tolist()]
+    columns = zip(
+        ids[r.vertex].tolist(), r.score.tolist(), r.likelihood.tolist(), r.novelty.tolist(),
+        r.mutual.tolist(), via, r.path_score.tolist(), r.new_community.tolist(),
+        r.new_organisation.tolist(), strict=True,
+    )  # fmt: skip
+    return [
+        Suggestion(p, score, likely, novelty, mutual, i, path, new_c, new_o)
+        for p, score, likely, novelty, mutual, i, path, new_c, new_o in columns
+    ]
 
 
 def scores_for(net: Network, person_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +142,8 @@ def scores_for(net: Network, person_id: int) -> tuple[np.ndarray, np.ndarray]:
     found = two_hop_scores(g, v, method="wra", power=LIKELIHOOD_POWER)
     degree = adjacency(g).degree.astype(np.float64)
     total = FALLBACK * degree / max(float(degree.max(initial=1.0)), 1.0)
-    community, organisation = _novelty(net, v, found.vertices)
+    alone = np.zeros(found.vertices.size, dtype=np.int64)
+    community, organisation = _novelty(net, np.asarray([v]), alone, found.vertices)
     novelty = 0.5 * community + 0.5 * organisation
     total[found.vertices] += found.scores * (1.0 + NOVELTY_GAIN * novelty)
     mask = np.ones(g.n_vertices, dtype=bool)
@@ -127,30 +155,61 @@ def scores_for(net: Network, person_id: int) -> tuple[np.ndarray, np.ndarray]:
 def best_introducer(net: Network, v: int, w: int) -> tuple[int | None, float]:
     """The common contact whose weaker leg (to ``v`` and to ``w``) is strongest, and that
     leg's strength."""
-    middle, near, far = common_neighbours_of(net.graph, v, w)
-    if middle.size == 0:
+    found, legs = best_introducers(net, np.asarray([v]), np.asarray([w]))
+    if found[0] < 0:
         return None, 0.0
-    legs = np.minimum(near, far)
-    best = int(np.lexsort((-np.sqrt(near * far), -legs))[0])
-    return int(net.graph.person_ids[middle[best]]), float(legs[best])
+    return int(net.graph.person_ids[found[0]]), float(legs[0])
 
 
-def _novelty(net: Network, v: int, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How new each candidate vertex's community, and organisation, is to vertex ``v``:
-    ``1 / (1 + reach)``, reach being the strength of ``v``'s ties into it. A community
-    ``v`` has no tie into is wholly new (1); one strong tie already there halves what
-    another adds (Burt 1992: contacts in a cluster one already reaches are redundant)."""
+def best_introducers(net: Network, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`best_introducer` for each pair of vertices ``v[i]``, ``w[i]`` at once: the
+    introducer's vertex (-1 for none) and the weaker leg. Among equal legs the larger
+    geometric mean of the two wins, then the lower vertex."""
     adj = adjacency(net.graph)
-    mine, weights = adj.neighbours(v), adj.neighbour_weights(v)
+    starts, stops = adj.indptr[v], adj.indptr[v + 1]
+    first = _ranges(starts, stops)
+    pair = np.repeat(np.arange(v.size), stops - starts)
+    middle, near = adj.indices[first], adj.weights[first]
+    edge = net.graph.edge_ids(middle, w[pair])
+    tied = edge >= 0
+    pair, middle, near, edge = pair[tied], middle[tied], near[tied], edge[tied]
+    per_edge = np.empty(net.graph.n_edges)
+    per_edge[adj.edges] = adj.weights
+    far = per_edge[edge]
+    legs = np.minimum(near, far)
+    order = np.lexsort((-np.sqrt(near * far), -legs, pair))
+    best = order[np.r_[True, pair[order][1:] != pair[order][:-1]]] if order.size else order
+    introducer = np.full(v.size, -1, dtype=np.int64)
+    path = np.zeros(v.size)
+    introducer[pair[best]], path[pair[best]] = middle[best], legs[best]
+    return introducer, path
+
+
+def _novelty(
+    net: Network, sources: np.ndarray, source: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How new each candidate vertex's community, and organisation, is to its source
+    vertex (``sources[source[i]]`` for ``candidates[i]``): ``1 / (1 + reach)``, reach
+    being the strength of the source's ties into it. A community the source has no tie
+    into is wholly new (1); one strong tie already there halves what another adds (Burt
+    1992: contacts in a cluster one already reaches are redundant)."""
+    adj = adjacency(net.graph)
+    starts, stops = adj.indptr[sources], adj.indptr[sources + 1]
+    first = _ranges(starts, stops)
+    owner = np.repeat(np.arange(sources.size), stops - starts)
+    mine, weights = adj.indices[first], adj.weights[first]
     out = []
     for labels in (net.community, net.organisation):
-        into = np.zeros(int(labels.max(initial=-1)) + 2)
-        np.add.at(into, labels[mine] + 1, weights)  # index 0 collects the unknown (-1)
-        reach = into[labels[candidates] + 1]
+        width = int(labels.max(initial=-1)) + 2  # label + 1: 0 collects the unknown (-1)
+        keys, inverse = np.unique(owner * width + labels[mine] + 1, return_inverse=True)
+        into = np.bincount(inverse, weights=weights, minlength=keys.size)
+        wanted = source * width + labels[candidates] + 1
+        at = np.searchsorted(keys, wanted).clip(max=max(keys.size - 1, 0))
+        reach = np.where(keys[at] == wanted, into[at], 0.0) if keys.size else 0.0 * wanted
         known = labels[candidates] >= 0
         out.append(np.where(known, 1.0 / (1.0 + reach), 0.0))
-    if net.organisation[v] >= 0:  # one's own organisation is never new
-        out[1] = np.where(net.organisation[candidates] == net.organisation[v], 0.0, out[1])
+    own = net.organisation[sources][source]  # one's own organisation is never new
+    out[1] = np.where((own >= 0) & (net.organisation[candidates] == own), 0.0, out[1])
     return out[0], out[1]
 
 
@@ -161,29 +220,36 @@ def suggest_table(
     "you" when ``you``: the user asking for themselves)."""
     net = network.around(con, [person_id], hops=2)
     speaker = person_id if you else None
-    return _table(net, person_id, suggestions(net, person_id, limit=limit), speaker=speaker)
+    rows = suggestions(net, person_id, limit=limit)
+    return _table(net, [person_id] * len(rows), rows, speaker=speaker)
 
 
 def suggest_everyone(con: duckdb.DuckDBPyConnection, *, per_person: int = 5) -> pa.Table:
-    """The top suggestions of every person in the relationship graph."""
+    """The top suggestions of every person in the relationship graph: each person's rows
+    are those :func:`suggest_table` gives them, scored in blocks of people at once."""
     if per_person < 1:
         raise InputError("Ask for at least one suggestion per person.", "Pass --limit 1 or more.")
     net = network.everything(con)
-    tables = []
-    for pid in net.graph.person_ids.tolist():
-        rows = suggestions(net, int(pid), limit=per_person)
-        if rows:
-            tables.append(_table(net, int(pid), rows, speaker=None))
-    if not tables:
-        return _table(net, 0, [], speaker=None)
-    return pa.concat_tables(tables)
+    ids = net.graph.person_ids
+    for_ids: list[int] = []
+    rows: list[Suggestion] = []
+    for block in walk_blocks(net.graph):
+        found = ranked(net, block, limit=per_person)
+        for_ids += ids[found.for_vertex].tolist()
+        rows += _listed(net, found)
+    return _table(net, for_ids, rows, speaker=None)
 
 
-def _table(net: Network, for_id: int, rows: list[Suggestion], speaker: int | None) -> pa.Table:
+def _table(
+    net: Network, for_ids: list[int], rows: list[Suggestion], speaker: int | None
+) -> pa.Table:
     people = [net.people.get(r.person_id) for r in rows]
+    via = [r.introducer if r.introducer is not None else -1 for r in rows]
+    first = net.edges(for_ids, via).tolist()
+    second = net.edges(via, [r.person_id for r in rows]).tolist()
     columns: dict[str, list[object]] = {
-        "for_person": [net.name(for_id)] * len(rows),
-        "for_person_id": [for_id] * len(rows),
+        "for_person": [net.name(f) for f in for_ids],
+        "for_person_id": list(for_ids),
         "person": [net.name(r.person_id) for r in rows],
         "person_id": [r.person_id for r in rows],
         "organisation": [p.organisation if p else None for p in people],
@@ -195,7 +261,10 @@ def _table(net: Network, for_id: int, rows: list[Suggestion], speaker: int | Non
         "introducer": [net.name(r.introducer) if r.introducer else None for r in rows],
         "introducer_id": [r.introducer for r in rows],
         "path_score": [r.path_score for r in rows],
-        "explanation": [_explain(net, for_id, r, speaker) for r in rows],
+        "explanation": [
+            _explain(net, f, r, speaker, legs)
+            for f, r, legs in zip(for_ids, rows, zip(first, second, strict=True), strict=True)
+        ],
     }
     types = {
         "for_person_id": pa.int64(), "person_id": pa.int64(), "score": pa.float64(),
@@ -205,15 +274,17 @@ def _table(net: Network, for_id: int, rows: list[Suggestion], speaker: int | Non
     return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in columns.items()})
 
 
-def _explain(net: Network, for_id: int, s: Suggestion, speaker: int | None) -> str:
+def _explain(
+    net: Network, for_id: int, s: Suggestion, speaker: int | None, edges: tuple[int, int]
+) -> str:
     common = f"{s.mutual} mutual contact{'s' if s.mutual != 1 else ''}"
     parts = [common]
     if s.introducer is not None:
         via = net.name(s.introducer)
         legs = "; ".join(
             (
-                leg_words(net, for_id, s.introducer, you=speaker),
-                leg_words(net, s.introducer, s.person_id, you=speaker),
+                leg_words(net, for_id, s.introducer, you=speaker, edge=edges[0]),
+                leg_words(net, s.introducer, s.person_id, you=speaker, edge=edges[1]),
             )
         )
         parts.append(f"best introduced by {via} ({legs})")
