@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from weakties.errors import StoreError
+from weakties.store import relationships
 from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.schema import DERIVED, DERIVED_VERSION
@@ -88,8 +90,10 @@ def replace_ties(con: duckdb.DuckDBPyConnection, ties: pa.Table, stamp: Analysis
     con.execute("COMMIT")
 
 
-def state(con: duckdb.DuckDBPyConnection) -> AnalysisState:
-    """The analysis the store holds, read from its stamp."""
+def state(con: duckdb.DuckDBPyConnection, *, facts: bool = True) -> AnalysisState:
+    """The analysis the store holds, read from its stamp; with ``facts=False`` the facts
+    are not compared with the analysed ones (a query over the identity tables that the
+    questions answered from the analysis do not need) and ``facts_changed`` is False."""
     rows = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'analysis_%'").fetchall())
     version = first_row(con.execute("SELECT value FROM meta WHERE key = 'derived_version'"))
     declared = bool(version) and int(version[0]) == DERIVED_VERSION  # type: ignore[index]
@@ -99,15 +103,17 @@ def state(con: duckdb.DuckDBPyConnection) -> AnalysisState:
         analysed=model is not None and declared,
         model_version=model,
         as_of=datetime.fromisoformat(as_of) if as_of else None,
-        facts_changed=model is not None and rows.get("analysis_facts") != people_stamp(con),
+        facts_changed=facts
+        and model is not None
+        and rows.get("analysis_facts") != people_stamp(con),
         declared=declared,
     )
 
 
 def require_current(con: duckdb.DuckDBPyConnection, model_version: str) -> AnalysisState:
-    """The analysis state; :class:`StoreError` when there is none, or when it was made
-    by another model or an older weakties."""
-    found = state(con)
+    """The analysis state (its facts not compared: see :func:`state`); :class:`StoreError`
+    when there is none, or when it was made by another model or an older weakties."""
+    found = state(con, facts=False)
     if not found.declared and found.model_version is not None:
         raise StoreError(
             "The store's analysis was made by an older weakties.", "Run `weakties analyze` again."
@@ -193,19 +199,26 @@ def _fill_relationships(con: duckdb.DuckDBPyConnection) -> None:
 
 def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None = None) -> pa.Table:
     """The ties that are relationships (:data:`RELATIONSHIP_BANDS`), all of them or those
-    touching any person in ``around``; once each, ``person_id`` one end, ``other`` the
-    other (the end in ``around`` when only one is)."""
+    touching any person in ``around`` (then ordered by ``person_id``, ``other``); once
+    each, ``person_id`` one end, ``other`` the other (the end in ``around`` when only one
+    is). A process that asks again of the same store reads them from memory
+    (:mod:`weakties.store.relationships`)."""
     if around is None:
         return con.sql(
             f"SELECT {_RELATIONSHIP_COLUMNS} FROM relationships WHERE person_id < other"
         ).to_arrow_table()
-    con.register("_around", pa.table({"p": pa.array(sorted(set(around)), pa.int64())}))
+    people = np.unique(np.asarray(around, dtype=np.int64))
+    kept = relationships.held(con, _RELATIONSHIP_COLUMNS)
+    if kept is not None:
+        return kept.around(people)
+    con.register("_around", pa.table({"p": pa.array(people, pa.int64())}))
     try:
         return con.sql(
             f"""
             SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
             SEMI JOIN _around a ON r.person_id = a.p
             WHERE r.person_id < r.other OR r.other NOT IN (SELECT p FROM _around)
+            ORDER BY r.person_id, r.other
             """
         ).to_arrow_table()
     finally:
@@ -214,15 +227,21 @@ def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None =
 
 def ties_between(con: duckdb.DuckDBPyConnection, first: list[int], second: list[int]) -> pa.Table:
     """The relationships with one end in ``first`` (``person_id``) and the other in
-    ``second`` (``other``)."""
-    con.register("_first", pa.table({"p": pa.array(sorted(set(first)), pa.int64())}))
-    con.register("_second", pa.table({"p": pa.array(sorted(set(second)), pa.int64())}))
+    ``second`` (``other``), ordered by ``person_id``, ``other``."""
+    one = np.unique(np.asarray(first, dtype=np.int64))
+    two = np.unique(np.asarray(second, dtype=np.int64))
+    kept = relationships.held(con, _RELATIONSHIP_COLUMNS)
+    if kept is not None:
+        return kept.between(one, two)
+    con.register("_first", pa.table({"p": pa.array(one, pa.int64())}))
+    con.register("_second", pa.table({"p": pa.array(two, pa.int64())}))
     try:
         return con.sql(
             f"""
             SELECT {_RELATIONSHIP_COLUMNS} FROM relationships r
             SEMI JOIN _first f ON r.person_id = f.p
             SEMI JOIN _second s ON r.other = s.p
+            ORDER BY r.person_id, r.other
             """
         ).to_arrow_table()
     finally:

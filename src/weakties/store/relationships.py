@@ -1,0 +1,115 @@
+"""The ``relationships`` table held in memory, for a process that asks many questions.
+
+Each question users act on (an introduction, suggestions for one person) reads the
+relationships of a few people. On its own that is a filtered read of the table; a
+process that asks again of the same store (a server, a notebook, a benchmark) would
+read the same table over and over. From the second read of one version of a store
+file, the process keeps the whole table in memory, ordered by person, and answers the
+same reads by slicing it: the rows are the ones the filtered read gives.
+
+A version of the store is its file's path, size and modification time, and those of
+its write-ahead log: every committed write (an ingest, an analysis, a pin) changes
+one of them, and the table is read afresh.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+KEEP_FROM = 2
+"""The read of one store version from which the process keeps the table: the first
+read stays a filtered one, so that a single command does not load the whole table."""
+
+
+@dataclass(frozen=True, eq=False)
+class Held:
+    """The whole relationships table, ordered by ``person_id`` then ``other``."""
+
+    table: pa.Table
+    person: np.ndarray
+    other: np.ndarray
+
+    def rows_of(self, people: np.ndarray) -> np.ndarray:
+        """The row numbers of the relationships of ``people`` (sorted, unique)."""
+        starts = np.searchsorted(self.person, people, side="left")
+        stops = np.searchsorted(self.person, people, side="right")
+        lengths = stops - starts
+        if not int(lengths.sum()):
+            return np.empty(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        rows: np.ndarray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+        return rows
+
+    def around(self, people: np.ndarray) -> pa.Table:
+        """The rows that ``relationship_ties(con, people)`` reads."""
+        rows = self.rows_of(people)
+        other = self.other[rows]
+        keep = (self.person[rows] < other) | ~np.isin(other, people)
+        return self.table.take(rows[keep])
+
+    def between(self, first: np.ndarray, second: np.ndarray) -> pa.Table:
+        """The rows that ``ties_between(con, first, second)`` reads."""
+        rows = self.rows_of(first)
+        return self.table.take(rows[np.isin(self.other[rows], second)])
+
+
+_seen: dict[tuple[object, ...], int] = {}
+_held: dict[tuple[object, ...], Held] = {}
+
+
+def held(con: duckdb.DuckDBPyConnection, columns: str) -> Held | None:
+    """The table in memory when this process has read this version of the store before
+    (loading it on the :data:`KEEP_FROM`-th read); None when the caller should read the
+    rows it needs from the store."""
+    key = _version(con)
+    if key is None:
+        return None
+    found = _held.get(key)
+    if found is not None:
+        return found
+    _seen[key] = _seen.get(key, 0) + 1
+    if _seen[key] < KEEP_FROM:
+        return None
+    table = con.sql(
+        f"SELECT {columns} FROM relationships ORDER BY person_id, other"
+    ).to_arrow_table()
+    found = Held(
+        table,
+        table.column("person_id").to_numpy(),
+        table.column("other").to_numpy(),
+    )
+    _held.clear()  # one store version at a time
+    _seen.clear()
+    _held[key] = found
+    return found
+
+
+def forget() -> None:
+    """Drop what the process holds (for tests and for a caller short of memory)."""
+    _held.clear()
+    _seen.clear()
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> tuple[object, ...] | None:
+    rows = con.execute(
+        "SELECT path, current_setting('access_mode') FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    if not rows or not rows[0][0] or str(rows[0][1]).lower() != "read_only":
+        return None  # a connection that may write sees its own uncommitted rows
+    path = Path(str(rows[0][0]))
+    stamps: list[object] = [str(path.resolve())]
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = os.stat(file)
+        except FileNotFoundError:
+            stamps.append(None)
+            continue
+        stamps += [st.st_size, st.st_mtime_ns]
+    return tuple(stamps)
