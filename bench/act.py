@@ -10,7 +10,11 @@ process after the analysis:
 - ``accounts``: every organisation's coverage, once;
 - ``suggest --everyone`` on the email-Eu stream's first half (a whole-organisation run).
 
-Prints one JSON object with the timings in milliseconds and the peak RSS of the process.
+Each question is timed on one open store from the second question on (the process then
+keeps the relationships in memory), on one open store with nothing kept (``_filtered``:
+what a single command computes), and through the API, which opens the store per call
+(``_api``). Prints one JSON object with the timings in milliseconds and the peak RSS of
+the process.
 Usage: ``python bench/act.py [--people N] [--interactions N] [--keep DIR]``.
 """
 
@@ -88,12 +92,16 @@ def main() -> None:
 
 
 def _queries(settings: Settings, samples: int) -> dict[str, Any]:
-    """Each question on one open store (as a server holds it); then the cost of opening
-    the store, which every command-line call adds."""
+    """Each question three ways: on one open store from the second question on (as a
+    server holds it: the process keeps the relationships in memory); on one open store
+    with nothing kept (``_filtered``: what one command-line call computes); and through
+    the API, which opens the store for every call (``_api``). Then the cost of opening
+    the store alone."""
     from weakties.insights.accounts import accounts_table
     from weakties.insights.intro import intro_table
     from weakties.insights.lookup import find_person
     from weakties.insights.suggest import suggest_table
+    from weakties.store import relationships
 
     rng = np.random.default_rng(11)
     with api.open_store(settings, read_only=True) as con:
@@ -112,16 +120,31 @@ def _queries(settings: Settings, samples: int) -> dict[str, Any]:
         ]
         targets = [outside[i] for i in rng.choice(len(outside), samples, replace=False)]
         people = [anyone[i] for i in rng.choice(len(anyone), samples, replace=False)]
-        intro_table(con, targets[0], team=True)  # warm the page cache once
-        intro = [_timed(lambda t=t: intro_table(con, t, team=True)) for t in targets]
         ids = [find_person(con, p) for p in people]
+
+        def cold(call: Any) -> float:
+            relationships.forget()
+            return _timed(call)
+
+        intro_table(con, targets[0], team=True)  # warm the page cache once
+        filtered = [cold(lambda t=t: intro_table(con, t, team=True)) for t in targets]
+        suggest_filtered = [cold(lambda i=i: suggest_table(con, i)) for i in ids]
+        keep = _timed(lambda: intro_table(con, targets[0], team=True))  # reads the table in
+        intro = [_timed(lambda t=t: intro_table(con, t, team=True)) for t in targets]
         suggest = [_timed(lambda i=i: suggest_table(con, i)) for i in ids]
         accounts = _timed(lambda: accounts_table(con))
+    intro_api = [_timed(lambda t=t: api.intro(settings, t, team=True)) for t in targets]
+    suggest_api = [_timed(lambda p=p: api.suggest(settings, person=p)) for p in people]
     opening = [_timed(lambda: api.open_store(settings, read_only=True).__enter__().close())]
     opening += [_timed(lambda: api.open_store(settings, read_only=True).__enter__().close())]
     return {
         "intro": _quantiles(intro),
+        "intro_filtered": _quantiles(filtered),
+        "intro_api": _quantiles(intro_api),
         "suggest_person": _quantiles(suggest),
+        "suggest_person_filtered": _quantiles(suggest_filtered),
+        "suggest_person_api": _quantiles(suggest_api),
+        "keep_relationships_ms": round(keep, 1),
         "accounts_ms": round(accounts, 1),
         "open_store_ms": round(min(opening), 1),
     }

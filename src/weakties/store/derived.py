@@ -208,7 +208,7 @@ def relationship_ties(con: duckdb.DuckDBPyConnection, around: list[int] | None =
             f"SELECT {_RELATIONSHIP_COLUMNS} FROM relationships WHERE person_id < other"
         ).to_arrow_table()
     people = np.unique(np.asarray(around, dtype=np.int64))
-    kept = relationships.held(con, _RELATIONSHIP_COLUMNS)
+    kept = _held_relationships(con)
     if kept is not None:
         return kept.around(people)
     con.register("_around", pa.table({"p": pa.array(people, pa.int64())}))
@@ -230,7 +230,7 @@ def ties_between(con: duckdb.DuckDBPyConnection, first: list[int], second: list[
     ``second`` (``other``), ordered by ``person_id``, ``other``."""
     one = np.unique(np.asarray(first, dtype=np.int64))
     two = np.unique(np.asarray(second, dtype=np.int64))
-    kept = relationships.held(con, _RELATIONSHIP_COLUMNS)
+    kept = _held_relationships(con)
     if kept is not None:
         return kept.between(one, two)
     con.register("_first", pa.table({"p": pa.array(one, pa.int64())}))
@@ -249,19 +249,33 @@ def ties_between(con: duckdb.DuckDBPyConnection, first: list[int], second: list[
         con.unregister("_second")
 
 
+def _held_relationships(con: duckdb.DuckDBPyConnection) -> relationships.Held | None:
+    query = f"SELECT {_RELATIONSHIP_COLUMNS} FROM relationships ORDER BY person_id, other"
+    return relationships.held(con, "relationships", query)
+
+
+_PEOPLE_FACTS = """
+    SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
+           p.is_owner, p.automated, m.community_id, c.label AS community, m.degree
+    FROM {people} p
+    LEFT JOIN person_metrics m USING (person_id)
+    LEFT JOIN communities c USING (community_id)
+    ORDER BY p.person_id
+"""
+
+
 def people_facts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> pa.Table:
-    """Name, organisation, community and owner flag of each person in ``ids``."""
-    con.register("_who", pa.table({"person_id": pa.array(ids, pa.int64())}))
+    """Name, organisation, community and owner flag of each person in ``ids``, ordered
+    by person (from memory when the process has asked before: see
+    :mod:`weakties.store.relationships`)."""
+    wanted = np.unique(np.asarray(ids, dtype=np.int64))
+    kept = relationships.held(con, "people", _PEOPLE_FACTS.format(people="people"))
+    if kept is not None:
+        return kept.of(wanted)
+    con.register("_who", pa.table({"person_id": pa.array(wanted, pa.int64())}))
     try:
-        return con.sql(
-            """
-            SELECT p.person_id, p.display_name AS name, p.org_domain AS organisation,
-                   p.is_owner, p.automated, m.community_id, c.label AS community, m.degree
-            FROM _who w JOIN people p USING (person_id)
-            LEFT JOIN person_metrics m USING (person_id)
-            LEFT JOIN communities c USING (community_id)
-            """
-        ).to_arrow_table()
+        people = "(SELECT * FROM people SEMI JOIN _who USING (person_id))"
+        return con.sql(_PEOPLE_FACTS.format(people=people)).to_arrow_table()
     finally:
         con.unregister("_who")
 

@@ -1,15 +1,18 @@
-"""The ``relationships`` table held in memory, for a process that asks many questions.
+"""The ``relationships`` table and the people's facts held in memory, for a process that
+asks many questions.
 
 Each question users act on (an introduction, suggestions for one person) reads the
-relationships of a few people. On its own that is a filtered read of the table; a
-process that asks again of the same store (a server, a notebook, a benchmark) would
-read the same table over and over. From the second read of one version of a store
-file, the process keeps the whole table in memory, ordered by person, and answers the
-same reads by slicing it: the rows are the ones the filtered read gives.
+relationships of a few people and those people's names, organisations and communities.
+On its own that is a few filtered reads of the store; a process that asks again of the
+same store (a server, a notebook, a benchmark) would read the same tables over and
+over. From the second read of one version of a store file, the process keeps the
+whole table in memory, ordered by person, and answers the same reads by slicing it:
+the rows are the ones the filtered read gives, in the same order.
 
 A version of the store is its file's path, size and modification time, and those of
-its write-ahead log: every committed write (an ingest, an analysis, a pin) changes
-one of them, and the table is read afresh.
+its write-ahead log, read on a read-only connection: every committed write (an ingest,
+an analysis, a pin) changes one of them, and the tables are read afresh. A connection
+that may write is never answered from memory (it sees its own uncommitted rows).
 """
 
 from __future__ import annotations
@@ -23,20 +26,20 @@ import numpy as np
 import pyarrow as pa
 
 KEEP_FROM = 2
-"""The read of one store version from which the process keeps the table: the first
-read stays a filtered one, so that a single command does not load the whole table."""
+"""The read of one store version from which the process keeps a table: the first read
+stays a filtered one, so that a single command does not load a whole table."""
 
 
 @dataclass(frozen=True, eq=False)
 class Held:
-    """The whole relationships table, ordered by ``person_id`` then ``other``."""
+    """A whole table in memory, ordered by its ``person_id`` column (then ``other``)."""
 
     table: pa.Table
     person: np.ndarray
-    other: np.ndarray
+    other: np.ndarray  # the ``other`` column of a relationships table (else empty)
 
     def rows_of(self, people: np.ndarray) -> np.ndarray:
-        """The row numbers of the relationships of ``people`` (sorted, unique)."""
+        """The row numbers of ``people``'s rows (``people`` sorted, unique), in order."""
         starts = np.searchsorted(self.person, people, side="left")
         stops = np.searchsorted(self.person, people, side="right")
         lengths = stops - starts
@@ -46,15 +49,19 @@ class Held:
         rows: np.ndarray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
         return rows
 
+    def of(self, people: np.ndarray) -> pa.Table:
+        """The rows of ``people`` (sorted, unique)."""
+        return self.table.take(self.rows_of(people))
+
     def around(self, people: np.ndarray) -> pa.Table:
-        """The rows that ``relationship_ties(con, people)`` reads."""
+        """The relationships that ``relationship_ties(con, people)`` reads."""
         rows = self.rows_of(people)
         other = self.other[rows]
         keep = (self.person[rows] < other) | ~np.isin(other, people)
         return self.table.take(rows[keep])
 
     def between(self, first: np.ndarray, second: np.ndarray) -> pa.Table:
-        """The rows that ``ties_between(con, first, second)`` reads."""
+        """The relationships that ``ties_between(con, first, second)`` reads."""
         rows = self.rows_of(first)
         return self.table.take(rows[np.isin(self.other[rows], second)])
 
@@ -63,29 +70,26 @@ _seen: dict[tuple[object, ...], int] = {}
 _held: dict[tuple[object, ...], Held] = {}
 
 
-def held(con: duckdb.DuckDBPyConnection, columns: str) -> Held | None:
-    """The table in memory when this process has read this version of the store before
-    (loading it on the :data:`KEEP_FROM`-th read); None when the caller should read the
-    rows it needs from the store."""
-    key = _version(con)
-    if key is None:
+def held(con: duckdb.DuckDBPyConnection, name: str, query: str) -> Held | None:
+    """The rows of ``query`` (a whole table ordered by ``person_id``), kept under
+    ``name`` once this process has asked for them :data:`KEEP_FROM` times of this
+    version of the store; None when the caller should read the rows it needs."""
+    version = _version(con)
+    if version is None:
         return None
+    key = (name, *version)
     found = _held.get(key)
     if found is not None:
         return found
     _seen[key] = _seen.get(key, 0) + 1
     if _seen[key] < KEEP_FROM:
         return None
-    table = con.sql(
-        f"SELECT {columns} FROM relationships ORDER BY person_id, other"
-    ).to_arrow_table()
-    found = Held(
-        table,
-        table.column("person_id").to_numpy(),
-        table.column("other").to_numpy(),
-    )
-    _held.clear()  # one store version at a time
-    _seen.clear()
+    table = con.sql(query).to_arrow_table()
+    other = table.column("other") if "other" in table.column_names else pa.array([], pa.int64())
+    found = Held(table, table.column("person_id").to_numpy(), other.to_numpy())
+    for old in [k for k in (*_held, *_seen) if k[0] == name and k != key]:
+        _held.pop(old, None)  # one version of each table at a time
+        _seen.pop(old, None)
     _held[key] = found
     return found
 
@@ -102,7 +106,7 @@ def _version(con: duckdb.DuckDBPyConnection) -> tuple[object, ...] | None:
         "WHERE database_name = current_database()"
     ).fetchall()
     if not rows or not rows[0][0] or str(rows[0][1]).lower() != "read_only":
-        return None  # a connection that may write sees its own uncommitted rows
+        return None
     path = Path(str(rows[0][0]))
     stamps: list[object] = [str(path.resolve())]
     for file in (path, path.with_name(path.name + ".wal")):
