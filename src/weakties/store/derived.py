@@ -18,7 +18,6 @@ import pyarrow as pa
 
 from weakties.errors import StoreError
 from weakties.store import relationships
-from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.schema import DERIVED, DERIVED_VERSION
 
@@ -94,9 +93,13 @@ def state(con: duckdb.DuckDBPyConnection, *, facts: bool = True) -> AnalysisStat
     """The analysis the store holds, read from its stamp; with ``facts=False`` the facts
     are not compared with the analysed ones (a query over the identity tables that the
     questions answered from the analysis do not need) and ``facts_changed`` is False."""
-    rows = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'analysis_%'").fetchall())
-    version = first_row(con.execute("SELECT value FROM meta WHERE key = 'derived_version'"))
-    declared = bool(version) and int(version[0]) == DERIVED_VERSION  # type: ignore[index]
+    rows = dict(
+        con.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'analysis_%' OR key = 'derived_version'"
+        ).fetchall()
+    )
+    version = rows.get("derived_version")
+    declared = version is not None and int(version) == DERIVED_VERSION
     model = rows.get("analysis_model")
     as_of = rows.get("analysis_as_of")
     return AnalysisState(
