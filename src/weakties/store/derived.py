@@ -388,12 +388,13 @@ def organisation_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Per organisation, how many of its people ever had a two-way tie with an owner."""
     rows = con.execute(
         f"""
-        WITH owner_ties AS (
-            SELECT CASE WHEN a.is_owner THEN t.person_b ELSE t.person_a END AS other
+        WITH owners AS (SELECT person_id FROM people WHERE is_owner),
+        owner_ties AS (
+            SELECT CASE WHEN t.person_a IN (SELECT person_id FROM owners)
+                        THEN t.person_b ELSE t.person_a END AS other
             FROM ties t
-            JOIN people a ON a.person_id = t.person_a
-            JOIN people b ON b.person_id = t.person_b
-            WHERE (a.is_owner OR b.is_owner) AND t.two_way
+            WHERE t.two_way AND (t.person_a IN (SELECT person_id FROM owners)
+                                 OR t.person_b IN (SELECT person_id FROM owners))
         )
         SELECT p.org_domain, count(DISTINCT p.person_id) FROM owner_ties o
         JOIN people p ON p.person_id = o.other
