@@ -40,11 +40,12 @@ def _windows(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime, dateti
     return end - timedelta(days=2 * WINDOW_DAYS), end - timedelta(days=WINDOW_DAYS), end
 
 
-def _covered(table: pa.Table) -> dict[int, set[int]]:
-    """Person -> the owners who had two-way contact with them."""
+def _covered(table: pa.Table, *, later: bool = False) -> dict[int, set[int]]:
+    """Person -> the owners who had two-way contact with them (in the ``later`` window
+    of :func:`~weakties.store.derived.owner_contacts`, or the earlier one)."""
     out: dict[int, set[int]] = defaultdict(set)
     for r in table.to_pylist():
-        if (r["sent"] and r["received"]) or r["mutual"]:
+        if bool(r["later"]) == later and ((r["sent"] and r["received"]) or r["mutual"]):
             out[int(r["person"])].add(int(r["owner"]))
     return out
 
@@ -52,8 +53,8 @@ def _covered(table: pa.Table) -> dict[int, set[int]]:
 def accounts_table(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
     """Every organisation with its coverage now and the window before, riskiest first."""
     before, start, end = _windows(con)
-    now = _covered(derived.owner_contacts(con, start, end + timedelta(seconds=1)))
-    then = _covered(derived.owner_contacts(con, before, start))
+    both = derived.owner_contacts(con, before, end + timedelta(seconds=1), split=start)
+    now, then = _covered(both, later=True), _covered(both)
     members = derived.organisation_members(con)
     rows = []
     for org, people in members.items():
@@ -104,7 +105,8 @@ def account_table(con: duckdb.DuckDBPyConnection, text: str) -> pa.Table:
             "Pass a company name or an e-mail domain such as acme.com.",
         )
     _, start, end = _windows(con)
-    now = _covered(derived.owner_contacts(con, start, end + timedelta(seconds=1)))
+    both = derived.owner_contacts(con, start, end + timedelta(seconds=1), split=start)
+    now = _covered(both, later=True)
     rows = derived.best_teammates(con, list(target.people)).to_pylist()
     for r in rows:
         r["covered_now"] = bool(now.get(int(r["person_id"])))

@@ -318,10 +318,14 @@ def co_participants(
     return {int(r[0]) for r in rows}
 
 
-def owner_contacts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pa.Table:
+def owner_contacts(
+    con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, *, split: datetime | None = None
+) -> pa.Table:
     """Per owner and other person, the contacts between them in ``[start, end)``: from the
     owner (``sent``), to the owner (``received``), and on mutual channels (``mutual``),
-    leaving out automated and bulk interactions and automated addresses.
+    leaving out automated and bulk interactions and automated addresses. With ``split``,
+    two windows in one pass: ``later`` says whether a row counts ``[split, end)`` (else
+    ``[start, split)``).
 
     Only the interactions an owner took part in are read (``owned``): a few thousand of
     an organisation's millions, found from the owners' few addresses."""
@@ -339,7 +343,8 @@ def owner_contacts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetim
         ),
         live AS (
             SELECT interaction_id,
-                   channel IN ({mutual}) AND coalesce(duration_s, 1) > 0 AS is_mutual
+                   channel IN ({mutual}) AND coalesce(duration_s, 1) > 0 AS is_mutual,
+                   ts >= $split AS later
             FROM interactions
             WHERE ts >= $start AND ts < $end AND NOT automated AND NOT bulk
               AND interaction_id IN (SELECT interaction_id FROM owned)
@@ -354,7 +359,7 @@ def owner_contacts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetim
         mine AS (
             SELECT w.* FROM who w JOIN people o ON o.person_id = w.person_id AND o.is_owner
         )
-        SELECT m.person_id AS owner, w.person_id AS person,
+        SELECT m.person_id AS owner, w.person_id AS person, l.later,
                count(*) FILTER (WHERE m.sends AND NOT w.sends) AS sent,
                count(*) FILTER (WHERE w.sends AND NOT m.sends) AS received,
                count(*) FILTER (WHERE l.is_mutual) AS mutual
@@ -363,7 +368,7 @@ def owner_contacts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetim
         JOIN live l ON l.interaction_id = m.interaction_id
         GROUP BY ALL
         """,
-        params={"start": start, "end": end},
+        params={"start": start, "end": end, "split": end if split is None else split},
     ).to_arrow_table()
 
 

@@ -5,9 +5,9 @@ Each question users act on (an introduction, suggestions for one person) reads t
 relationships of a few people and those people's names, organisations and communities.
 On its own that is a few filtered reads of the store; a process that asks again of the
 same store (a server, a notebook, a benchmark) would read the same tables over and
-over. From the second read of one version of a store file, the process keeps the
-whole table in memory, ordered by person, and answers the same reads by slicing it:
-the rows are the ones the filtered read gives, in the same order.
+over. From its second question of one version of a store file (:data:`KEEP_FROM`),
+the process keeps the whole table in memory, ordered by person, and answers the same
+reads by slicing it: the rows are the ones the filtered read gives, in the same order.
 
 A version of the store is its file's path, size and modification time, and those of
 its write-ahead log, read on a read-only connection: every committed write (an ingest,
@@ -25,9 +25,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-KEEP_FROM = 2
-"""The read of one store version from which the process keeps a table: the first read
-stays a filtered one, so that a single command does not load a whole table."""
+KEEP_FROM = 3
+"""The read of one store version from which the process keeps a table. A question reads
+each table at most twice (an introduction reads the relationships around the people,
+then those between their contacts), so a single command stays with filtered reads and
+does not load a whole table; the second question loads it."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +86,7 @@ def held(con: duckdb.DuckDBPyConnection, name: str, query: str) -> Held | None:
     _seen[key] = _seen.get(key, 0) + 1
     if _seen[key] < KEEP_FROM:
         return None
-    table = con.sql(query).to_arrow_table()
+    table = con.sql(query).to_arrow_table().combine_chunks()  # one chunk: take() is cheap
     other = table.column("other") if "other" in table.column_names else pa.array([], pa.int64())
     found = Held(table, table.column("person_id").to_numpy(), other.to_numpy())
     for old in [k for k in (*_held, *_seen) if k[0] == name and k != key]:
@@ -100,14 +102,13 @@ def forget() -> None:
     _seen.clear()
 
 
+_last: list[tuple[duckdb.DuckDBPyConnection, Path | None]] = []
+
+
 def _version(con: duckdb.DuckDBPyConnection) -> tuple[object, ...] | None:
-    rows = con.execute(
-        "SELECT path, current_setting('access_mode') FROM duckdb_databases() "
-        "WHERE database_name = current_database()"
-    ).fetchall()
-    if not rows or not rows[0][0] or str(rows[0][1]).lower() != "read_only":
+    path = _file(con)
+    if path is None:
         return None
-    path = Path(str(rows[0][0]))
     stamps: list[object] = [str(path.resolve())]
     for file in (path, path.with_name(path.name + ".wal")):
         try:
@@ -117,3 +118,18 @@ def _version(con: duckdb.DuckDBPyConnection) -> tuple[object, ...] | None:
             continue
         stamps += [st.st_size, st.st_mtime_ns]
     return tuple(stamps)
+
+
+def _file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file of a read-only connection (None for one that may write, or in memory);
+    the last connection's is kept, so that a question's reads ask DuckDB once."""
+    if _last and _last[0][0] is con:
+        return _last[0][1]
+    rows = con.execute(
+        "SELECT path, current_setting('access_mode') FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    read_only = bool(rows) and bool(rows[0][0]) and str(rows[0][1]).lower() == "read_only"
+    path = Path(str(rows[0][0])) if read_only else None
+    _last[:] = [(con, path)]
+    return path
