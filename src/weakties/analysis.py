@@ -36,7 +36,7 @@ from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.reads import ORGANISATION
 from weakties.store.tuning import collector_paused, memory_at_least
-from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
+from weakties.ties import MODEL_VERSION, FeaturesEngine, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant")
 """Ties that enter the graph, each weighted by its strength: relationships, that is ties
@@ -85,8 +85,12 @@ def analyze(
     *,
     as_of: datetime | None = None,
     progress: ProgressSink | None = None,
+    features: FeaturesEngine | None = None,
 ) -> AnalysisSummary:
     """Rebuild people, ties, communities, bridges and brokerage from the facts.
+
+    ``features`` computes the tie features in another engine (Spark); the scoring and
+    the graph steps are the same whichever engine did.
 
     An empty store is an input error: there is nothing to analyse yet; so is an
     ``as_of`` before the first interaction (the analysis in the store is left as it is).
@@ -99,11 +103,14 @@ def analyze(
     if as_of is not None:
         _check_as_of(con, as_of)
     with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():
-        return _analyze(con, as_of, progress)
+        return _analyze(con, as_of, progress, features)
 
 
 def _analyze(
-    con: duckdb.DuckDBPyConnection, as_of: datetime | None, progress: ProgressSink | None
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime | None,
+    progress: ProgressSink | None,
+    features: FeaturesEngine | None = None,
 ) -> AnalysisSummary:
     step = _Steps(progress)
     step("people")
@@ -113,7 +120,7 @@ def _analyze(
     # table) runs on this thread, without the GIL, beside the graph measures.
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
-        ties = scored_ties(con, as_of=as_of, explained=False)
+        ties = scored_ties(con, as_of=as_of, explained=False, features=features)
         explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)
