@@ -17,6 +17,7 @@ analysis.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -28,14 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from weakties import graph
-from weakties.errors import InputError
+from weakties.errors import InputError, OutOfMemoryError
 from weakties.identity.rebuild import rebuild_people_if_stale
 from weakties.progress import ProgressSink
 from weakties.store import derived
 from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.reads import ORGANISATION
-from weakties.store.tuning import collector_paused, memory_at_least
+from weakties.store.tuning import collector_paused, memory_at_least, size_bytes
 from weakties.ties import MODEL_VERSION, FeaturesEngine, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant")
@@ -102,8 +103,36 @@ def analyze(
         )
     if as_of is not None:
         _check_as_of(con, as_of)
-    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():
-        return _analyze(con, as_of, progress, features)
+    limit = analysis_memory_limit()
+    try:
+        with memory_at_least(con, limit), collector_paused():
+            return _analyze(con, as_of, progress, features)
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        raise OutOfMemoryError(
+            f"The analysis ran out of memory (DuckDB may use {limit}); the store's "
+            "previous analysis is kept.",
+            f"Give it more with {MEMORY_ENV}=8GB on a machine that has it, or compute the "
+            "tie features on Spark: weakties analyze --engine spark.",
+        ) from exc
+
+
+MEMORY_ENV = "WEAKTIES_MEMORY_LIMIT"
+"""The environment variable that sets DuckDB's memory limit while analysing."""
+
+
+def analysis_memory_limit() -> str:
+    """DuckDB's memory limit while analysing: ``$WEAKTIES_MEMORY_LIMIT`` (``4GB``,
+    ``512MB``) when set, else :data:`ANALYSIS_MEMORY_LIMIT`."""
+    given = os.environ.get(MEMORY_ENV, "").strip()
+    if not given:
+        return ANALYSIS_MEMORY_LIMIT
+    try:
+        size_bytes(given)
+    except ValueError as exc:
+        raise InputError(
+            f"{MEMORY_ENV}={given!r} is not a size.", "Write it like 4GB or 512MB."
+        ) from exc
+    return given
 
 
 def _analyze(
