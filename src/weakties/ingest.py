@@ -31,6 +31,7 @@ from weakties.store.tuning import (
     one_thread,
     size_bytes,
 )
+from weakties.store.seen import Seen
 from weakties.store.writer import BatchCounts, write_batch
 from weakties.text.addresses import canonical_name
 
@@ -98,9 +99,10 @@ def ingest_sources(
         with memory_capped(con, settings.memory_limit):
             try:
                 parsed = Parsed(sources, pool)
+                seen = Seen.load(con)
                 for index, source in enumerate(sources):
                     records = parsed.records(index, source)
-                    report = _ingest_one(con, source, settings, sink, records)
+                    report = _ingest_one(con, source, settings, sink, records, seen)
                     if report is None:
                         passed.append(NotRead(source.path, "empty"))
                         continue
@@ -120,6 +122,7 @@ def _ingest_one(
     settings: Settings,
     sink: ProgressSink,
     records: Iterator[Record],
+    seen: Seen,
 ) -> SourceReport | None:
     first = next(records, None)  # a source is entered in the store once it yields
     if first is None and source.resumable() is None:
@@ -129,7 +132,7 @@ def _ingest_one(
     sink.start(source.label, source.estimate())
     rest = itertools.chain([first], records) if first is not None else records
     for batch in _batches(rest, settings.batch_size):
-        counts.add(write_batch(con, source_id, batch))
+        counts.add(write_batch(con, source_id, batch, seen))
         sink.advance(len(batch))
     sink.finish()
     owner, how = infer_owner(con, source_id, source)

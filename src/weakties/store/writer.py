@@ -32,6 +32,7 @@ from weakties.records import (
     path_text,
 )
 from weakties.store.keys import contact_key, interaction_keys, stable_id
+from weakties.store.seen import Seen, hashes
 
 _STRING = pa.string()
 _INT64 = pa.int64()
@@ -90,38 +91,59 @@ class _Plan:
 
 
 def write_batch(
-    con: duckdb.DuckDBPyConnection, source_id: int, records: Sequence[Record]
+    con: duckdb.DuckDBPyConnection,
+    source_id: int,
+    records: Sequence[Record],
+    seen: Seen | None = None,
 ) -> BatchCounts:
-    """Store one batch in one transaction and return what became of each record."""
+    """Store one batch in one transaction and return what became of each record.
+
+    With ``seen`` (the hashes of what the store holds, loaded once per run), the
+    ledger and keys are looked up only for the values it may hold; it learns what
+    the batch stored once the batch is committed.
+    """
     counts = BatchCounts(read=len(records))
     con.execute("BEGIN TRANSACTION")
     try:
-        fresh = _unknown(con, records)
+        fresh = _unknown(con, records, seen)
         counts.known = len(records) - len(fresh)
-        plan = _plan(con, fresh, counts)
+        plan = _plan(con, fresh, counts, seen)
         _insert(con, source_id, plan)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if seen is not None:
+        seen.locations.add(hashes(plan.locations))
+        seen.keys.add(hashes(plan.keys))
     return counts
 
 
-def _unknown(con: duckdb.DuckDBPyConnection, records: Sequence[Record]) -> list[Record]:
+def _unknown(
+    con: duckdb.DuckDBPyConnection, records: Sequence[Record], seen: Seen | None
+) -> list[Record]:
     """The records whose location is not yet in the ledger (first one wins in a batch)."""
     locations = [r.location for r in records]
-    known = {
-        row[0]
-        for row in _join(
-            con, locations, "SELECT i.location FROM items i JOIN _batch b ON i.location = b.value"
-        )
-    }
+    sql = "SELECT i.location FROM items i JOIN _batch b ON i.location = b.value"
+    known = {row[0] for row in _join(con, _candidates(con, locations, seen, "locations"), sql)}
     fresh: list[Record] = []
     for record, location in zip(records, locations, strict=True):
         if location not in known:
             known.add(location)
             fresh.append(record)
     return fresh
+
+
+def _candidates(
+    con: duckdb.DuckDBPyConnection, values: list[str], seen: Seen | None, which: str
+) -> list[str]:
+    """The values the store may hold: all of them without ``seen``, else those whose
+    hash ``seen`` holds (``which``: its ``locations`` or its ``keys``)."""
+    if seen is None or not values:
+        return values
+    held = seen.locations if which == "locations" else seen.keys
+    maybe = held.contains(hashes(values))
+    return [v for v, m in zip(values, maybe.tolist(), strict=True) if m]
 
 
 def _join(con: duckdb.DuckDBPyConnection, values: list[str], sql: str) -> list[tuple[Any, ...]]:
@@ -138,11 +160,14 @@ def _join(con: duckdb.DuckDBPyConnection, values: list[str], sql: str) -> list[t
     return rows
 
 
-def _plan(con: duckdb.DuckDBPyConnection, records: list[Record], counts: BatchCounts) -> _Plan:
+def _plan(
+    con: duckdb.DuckDBPyConnection, records: list[Record], counts: BatchCounts, held: Seen | None
+) -> _Plan:
     """Decide each record's fate: stored, duplicate (of which interaction) or quarantined."""
     plan = _Plan()
     keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for r in records]
-    seen = _existing_keys(con, [k for keys in keys_of for k in keys])
+    wanted = [k for keys in keys_of for k in keys]
+    seen = _existing_keys(con, _candidates(con, wanted, held, "keys"))
     cards = [contact_key(r) if isinstance(r, Contact) else "" for r in records]
     known_cards = _existing_contacts(con, [k for k in cards if k])
     for record, keys, card in zip(records, keys_of, cards, strict=True):
