@@ -15,7 +15,7 @@ from ~56 to ~30 us per Enron message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,11 @@ class _Plan:
     links: dict[tuple[str, str, str], None] = field(default_factory=dict)
     contacts: list[Contact] = field(default_factory=list)
     contact_keys: list[str] = field(default_factory=list)
+    # the source of each row of stored, locations, quarantined and contacts
+    stored_sources: list[int] = field(default_factory=list)
+    location_sources: list[int] = field(default_factory=list)
+    quarantined_sources: list[int] = field(default_factory=list)
+    contact_sources: list[int] = field(default_factory=list)
 
 
 def write_batch(
@@ -96,19 +101,42 @@ def write_batch(
     records: Sequence[Record],
     seen: Seen | None = None,
 ) -> BatchCounts:
-    """Store one batch in one transaction and return what became of each record.
+    """Store one batch of one source in one transaction; what became of each record."""
+    counts = write_records(con, [source_id] * len(records), records, seen)
+    return counts.get(source_id, BatchCounts())
 
-    With ``seen`` (the hashes of what the store holds, loaded once per run), the
-    ledger and keys are looked up only for the values it may hold; it learns what
-    the batch stored once the batch is committed.
+
+def write_records(
+    con: duckdb.DuckDBPyConnection,
+    source_ids: Sequence[int],
+    records: Sequence[Record],
+    seen: Seen | None = None,
+    first: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> dict[int, BatchCounts]:
+    """Store one batch in one transaction; what became of the records of each source
+    (``source_ids[i]`` is the source of ``records[i]``; a batch may span sources, so
+    that a folder of small files is written in few transactions).
+
+    ``first`` runs in the transaction before anything is written (ingest registers
+    the batch's new sources there, so that a source is in the store exactly when
+    some of its records are). With ``seen`` (the hashes of what the store holds,
+    loaded once per run), the ledger and keys are looked up only for the values it
+    may hold; it learns what the batch stored once the batch is committed.
     """
-    counts = BatchCounts(read=len(records))
+    counts = {i: BatchCounts() for i in source_ids}
+    for i in source_ids:
+        counts[i].read += 1
     con.execute("BEGIN TRANSACTION")
     try:
-        fresh = _unknown(con, records, seen)
-        counts.known = len(records) - len(fresh)
+        if first is not None:
+            first(con)
+        fresh = _unknown(con, list(zip(source_ids, records, strict=True)), seen)
+        for i, _ in fresh:
+            counts[i].known -= 1
+        for batch_counts in counts.values():
+            batch_counts.known += batch_counts.read
         plan = _plan(con, fresh, counts, seen)
-        _insert(con, source_id, plan)
+        _insert(con, plan)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -119,24 +147,26 @@ def write_batch(
     return counts
 
 
+Sourced = tuple[int, Record]
+"""A record with the id of its source."""
+
+
 def _unknown(
-    con: duckdb.DuckDBPyConnection, records: Sequence[Record], seen: Seen | None
-) -> list[Record]:
+    con: duckdb.DuckDBPyConnection, records: list[Sourced], seen: Seen | None
+) -> list[Sourced]:
     """The records whose location is not yet in the ledger (first one wins in a batch)."""
-    locations = [r.location for r in records]
+    locations = [r.location for _, r in records]
     sql = "SELECT i.location FROM items i JOIN _batch b ON i.location = b.value"
-    known = {row[0] for row in _join(con, _candidates(con, locations, seen, "locations"), sql)}
-    fresh: list[Record] = []
-    for record, location in zip(records, locations, strict=True):
+    known = {row[0] for row in _join(con, _candidates(locations, seen, "locations"), sql)}
+    fresh: list[Sourced] = []
+    for sourced, location in zip(records, locations, strict=True):
         if location not in known:
             known.add(location)
-            fresh.append(record)
+            fresh.append(sourced)
     return fresh
 
 
-def _candidates(
-    con: duckdb.DuckDBPyConnection, values: list[str], seen: Seen | None, which: str
-) -> list[str]:
+def _candidates(values: list[str], seen: Seen | None, which: str) -> list[str]:
     """The values the store may hold: all of them without ``seen``, else those whose
     hash ``seen`` holds (``which``: its ``locations`` or its ``keys``)."""
     if seen is None or not values:
@@ -161,26 +191,33 @@ def _join(con: duckdb.DuckDBPyConnection, values: list[str], sql: str) -> list[t
 
 
 def _plan(
-    con: duckdb.DuckDBPyConnection, records: list[Record], counts: BatchCounts, held: Seen | None
+    con: duckdb.DuckDBPyConnection,
+    records: list[Sourced],
+    counts: dict[int, BatchCounts],
+    held: Seen | None,
 ) -> _Plan:
     """Decide each record's fate: stored, duplicate (of which interaction) or quarantined."""
     plan = _Plan()
-    keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for r in records]
+    keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for _, r in records]
     wanted = [k for keys in keys_of for k in keys]
-    seen = _existing_keys(con, _candidates(con, wanted, held, "keys"))
-    cards = [contact_key(r) if isinstance(r, Contact) else "" for r in records]
+    seen = _existing_keys(con, _candidates(wanted, held, "keys"))
+    cards = [contact_key(r) if isinstance(r, Contact) else "" for _, r in records]
     known_cards = _existing_contacts(con, [k for k in cards if k])
-    for record, keys, card in zip(records, keys_of, cards, strict=True):
+    for (source_id, record), keys, card in zip(records, keys_of, cards, strict=True):
+        plan.location_sources.append(source_id)
         if isinstance(record, Quarantined):
-            _quarantine(plan, record, counts)
+            plan.quarantined_sources.append(source_id)
+            _quarantine(plan, record, counts[source_id])
         elif isinstance(record, Contact):
-            _contact(plan, record, card, known_cards, counts)
+            _contact(plan, record, card, known_cards, counts[source_id], source_id)
         else:
-            _interaction(plan, record, keys, seen, counts)
+            _interaction(plan, record, keys, seen, counts[source_id], source_id)
     return plan
 
 
-def _contact(plan: _Plan, record: Contact, key: str, known: set[str], counts: BatchCounts) -> None:
+def _contact(
+    plan: _Plan, record: Contact, key: str, known: set[str], counts: BatchCounts, source_id: int
+) -> None:
     """A contact is stored once per content key; its identities are one person."""
     plan.locations.append(record.location)
     plan.item_ids.append(None)
@@ -194,6 +231,7 @@ def _contact(plan: _Plan, record: Contact, key: str, known: set[str], counts: Ba
     counts.stored += 1
     plan.contacts.append(record)
     plan.contact_keys.append(key)
+    plan.contact_sources.append(source_id)
     first, *others = record.identities or ("",)
     for other in others:
         if other != first:
@@ -221,6 +259,7 @@ def _interaction(
     keys: tuple[str, ...],
     seen: dict[str, int],
     counts: BatchCounts,
+    source_id: int,
 ) -> None:
     existing = None
     for key in keys:
@@ -243,6 +282,7 @@ def _interaction(
     plan.outcomes.append("stored")
     counts.stored += 1
     counts.automated += record.automated or record.bulk
+    plan.stored_sources.append(source_id)
     _stored(plan, record, interaction_id, keys)
 
 
@@ -285,20 +325,20 @@ def _existing_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str,
 # -- inserting -------------------------------------------------------------------------
 
 
-def _insert(con: duckdb.DuckDBPyConnection, source_id: int, plan: _Plan) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
     """One insert per table that has rows in this batch, its columns in table order.
 
     Arrow relations are inserted directly: registering each as a view and dropping
     it again cost ~0.6 ms a table, more than most of the inserts.
     """
     tables = (
-        ("interactions", _interactions(source_id, plan) if plan.stored else None),
+        ("interactions", _interactions(plan) if plan.stored else None),
         ("interaction_keys", _keys(plan) if plan.keys else None),
         ("participants", _participants(plan) if plan.people else None),
-        ("quarantine", _quarantined(source_id, plan) if plan.quarantined else None),
-        ("contacts", _contacts(source_id, plan) if plan.contacts else None),
+        ("quarantine", _quarantined(plan) if plan.quarantined else None),
+        ("contacts", _contacts(plan) if plan.contacts else None),
         ("contact_identities", _contact_identities(plan) if plan.contacts else None),
-        ("items", _items(source_id, plan) if plan.locations else None),
+        ("items", _items(plan) if plan.locations else None),
     )
     for table, columns in tables:
         if columns is not None:
@@ -326,13 +366,13 @@ def _insert_links(con: duckdb.DuckDBPyConnection, links: list[tuple[str, str, st
     con.unregister("_batch_links")
 
 
-def _interactions(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _interactions(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.stored
     return {
         "interaction_id": pa.array(plan.stored_ids, _INT64),
         "natural_key": pa.array(plan.natural_keys, _STRING),
         "content_key": pa.array(plan.content_keys, _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.stored_sources, _INT32),
         "channel": pa.array([r.channel for r in rows], _STRING),
         "ts": pa.array([r.timestamp for r in rows], pa.timestamp("us", tz="UTC")),
         "date_flag": pa.array([str(r.date_flag) if r.date_flag else None for r in rows], _STRING),
@@ -349,12 +389,12 @@ def _interactions(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
     }
 
 
-def _contacts(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _contacts(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.contacts
     return {
         "contact_id": pa.array([stable_id(k) for k in plan.contact_keys], _INT64),
         "natural_key": pa.array(plan.contact_keys, _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.contact_sources, _INT32),
         "kind": pa.array([str(r.kind) for r in rows], _STRING),
         "name": pa.array([r.name[:200] for r in rows], _STRING),
         "organisation": pa.array([r.organisation[:200] for r in rows], _STRING),
@@ -390,20 +430,20 @@ def _participants(plan: _Plan) -> dict[str, pa.Array]:
     }
 
 
-def _quarantined(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _quarantined(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.quarantined
     return {
         "location": pa.array([r.location for r in rows], _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.quarantined_sources, _INT32),
         "reason": pa.array([r.reason for r in rows], _STRING),
         "detail": pa.array([path_text(r.detail[:500]) for r in rows], _STRING),
     }
 
 
-def _items(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _items(plan: _Plan) -> dict[str, pa.Array]:
     return {
         "location": pa.array(plan.locations, _STRING),
-        "source_id": pa.array([source_id] * len(plan.locations), _INT32),
+        "source_id": pa.array(plan.location_sources, _INT32),
         "outcome": pa.array(plan.outcomes, _STRING),
         "interaction_id": pa.array(plan.item_ids, _INT64),
         "is_sent": pa.array(plan.sent, _BOOL),
