@@ -216,7 +216,8 @@ class RunWriter:
         """Write what is waiting (records, sources to register) in one transaction."""
         if not self.records and not self.pending:
             return
-        counts = write_records(self.con, self.source_ids, self.records, self.seen, self.register)
+        first = self.register if self.pending else None
+        counts = write_records(self.con, self.source_ids, self.records, self.seen, first)
         for source_id, batch in counts.items():
             self.counts.setdefault(source_id, BatchCounts()).add(batch)
         self.source_ids, self.records = [], []
