@@ -180,7 +180,10 @@ def main() -> None:
         print(json.dumps(figures), flush=True)
         return
     load_before = os.getloadavg()[0]
-    sizes = [_measure(_events(s), args) for s in args.sizes.split(",")]
+    sizes = []
+    for size in args.sizes.split(","):
+        sizes.append(_measure(_events(size), args))
+        print(json.dumps(sizes[-1]), file=sys.stderr, flush=True)  # each size as it ends
     report = {
         "sizes": sizes,
         "rate_ratio_largest_vs_smallest": _ratio(sizes, "events_per_second"),
