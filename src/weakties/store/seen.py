@@ -17,9 +17,11 @@ values: 0.5 ms against 1.6 ms; one value: 1 us against 1.2 ms, which a folder of
 one-message files pays per file). Reading a column to hash it costs about 0.45 us a
 row (2M keys: 0.9 s), once per run.
 
-Hashes added during the run are kept in small sorted runs, folded into the main
-array once they hold a quarter of its size (merging sorted runs is linear), so
-adding stays cheap and lookups look in a few arrays at most.
+Hashes added during the run are kept in sorted runs (at most MAX_RUNS; more are
+merged into one), folded into the main array once they hold a quarter of its size,
+so that each hash is merged a bounded number of times and lookups look in a few
+arrays at most. Adding and looking up 8M hashes in batches of 5,000 takes 14 s in all
+on the shared two-core machine (1.8 us a value; 50 s with the probes unsorted).
 """
 
 from __future__ import annotations
@@ -62,21 +64,37 @@ class HashSet:
         return int(self.main.size + sum(r.size for r in self.runs))
 
     def contains(self, wanted: Hashes) -> npt.NDArray[np.bool_]:
-        """For each hash, whether the set holds it."""
-        hit = _member(self.main, wanted)
+        """For each hash, whether the set holds it.
+
+        The probes are sorted first: searching a sorted batch walks the main array in
+        order (5,000 probes in 6M hashes: 5.5 ms sorted, 18 ms in random order)."""
+        order = np.argsort(wanted)
+        probes = wanted[order]
+        hit = _member(self.main, probes)
         for run in self.runs:
-            hit |= _member(run, wanted)
-        return hit
+            hit |= _member(run, probes)
+        found = np.empty_like(hit)
+        found[order] = hit
+        return found
 
     def add(self, new: Hashes) -> None:
+        """Add hashes: as a new sorted run; the runs are merged into one when there are
+        too many, and into the main array once they hold a quarter of its size (so
+        that each hash is merged a bounded number of times, whatever the store's size)."""
         if new.size == 0:
             return
         self.runs.append(np.sort(new))
         pending = sum(r.size for r in self.runs)
-        if len(self.runs) > MAX_RUNS or pending >= max(MIN_FOLD, self.main.size // 4):
-            joined = np.concatenate([self.main, *self.runs])
-            self.main = np.sort(joined, kind="stable")  # sorted runs: a linear merge
+        if pending >= max(MIN_FOLD, self.main.size // 4):
+            self.main = _merged([self.main, *self.runs])
             self.runs = []
+        elif len(self.runs) > MAX_RUNS:
+            self.runs = [_merged(self.runs)]
+
+
+def _merged(runs: list[Hashes]) -> Hashes:
+    """Sorted runs as one sorted array (a stable sort of sorted runs merges them)."""
+    return np.sort(np.concatenate(runs), kind="stable")
 
 
 def _member(sorted_hashes: Hashes, wanted: Hashes) -> npt.NDArray[np.bool_]:
