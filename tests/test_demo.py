@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from weakties.cli import run
 from weakties.demo import DemoConfig, DemoFiles, DemoTruth, generate, generate_events, load_truth
 from weakties.errors import InputError
 
@@ -337,3 +338,26 @@ def _check_events_match_truth(rows: list[dict[str, str]], truth: DemoTruth) -> N
     gone = {d.address for d in truth.dormant}
     late = [r for r in rows if datetime.fromisoformat(r["timestamp"]) > cutoff]
     assert late and not any(gone & {r["sender"], *r["recipients"].split(";")} for r in late)
+
+
+def test_the_demo_command_shows_every_answer_and_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `make demo` prints: the owner's view, one answer of each question users act
+    on, this week's nudges, the introductions found, and the report written beside."""
+    code = run(["--db", str(tmp_path / "demo.duckdb"), "demo", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 0
+    for title in (
+        "Strongest ties of Dana Okafor",
+        "Who can introduce you",
+        "People to meet",
+        "Back channels around a stakeholder",
+        "Accounts, riskiest first",
+        "Get in touch this week",
+        "Introductions, and what came of them",
+    ):
+        assert title in out, title
+    report = tmp_path / "out" / "report.html"
+    assert report.stat().st_size > 10_000
+    assert str(report) in out.replace("\n", "")

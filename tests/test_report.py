@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -126,3 +126,26 @@ def test_renders_in_headless_chromium(written: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert "Network report" in dom.stdout and dom.stdout.count("<svg") >= 5
+
+
+def test_planted_fading_and_overdue_ties_are_found(demo: tuple[Settings, DemoTruth]) -> None:
+    """New, thin acquaintances silent for weeks rank among the owner's ties likeliest to
+    go silent; colleagues whose two-week rhythm broke are nudged as overdue."""
+    settings, truth = demo
+    people = api.people(settings, limit=None).to_pylist()
+    name = {a: str(p["name"]) for p in people for a in str(p["identities"]).split()}
+    rows = api.fading(settings, min_probability=0.0, limit=None).to_pylist()
+    ranked = [str(r["person_b"]) for r in rows]
+    median = sorted(float(r["probability"]) for r in rows)[len(rows) // 2]
+    for address in truth.fading:
+        k = ranked.index(name[address])
+        assert k < len(rows) / 3, (address, k, len(rows))
+        assert rows[k]["probability"] > median
+    day = truth.config.end + timedelta(days=1)
+    nudged = {
+        str(n["person"]): n
+        for n in api.nudges(settings, today=day, per_day=30, record=False).to_pylist()
+    }
+    for address in truth.overdue:
+        assert nudged[name[address]]["kind"] == "overdue", address
+        assert "usual gap" in nudged[name[address]]["reason"]

@@ -17,6 +17,7 @@ analysis.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -28,15 +29,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from weakties import graph
-from weakties.errors import InputError
+from weakties.errors import InputError, OutOfMemoryError
 from weakties.identity.rebuild import rebuild_people_if_stale
 from weakties.progress import ProgressSink
 from weakties.store import derived
 from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.reads import ORGANISATION
-from weakties.store.tuning import collector_paused, memory_at_least
-from weakties.ties import MODEL_VERSION, scored_ties, with_explanations
+from weakties.store.tuning import collector_paused, memory_at_least, size_bytes
+from weakties.ties import MODEL_VERSION, FeaturesEngine, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant")
 """Ties that enter the graph, each weighted by its strength: relationships, that is ties
@@ -85,8 +86,12 @@ def analyze(
     *,
     as_of: datetime | None = None,
     progress: ProgressSink | None = None,
+    features: FeaturesEngine | None = None,
 ) -> AnalysisSummary:
     """Rebuild people, ties, communities, bridges and brokerage from the facts.
+
+    ``features`` computes the tie features in another engine (Spark); the scoring and
+    the graph steps are the same whichever engine did.
 
     An empty store is an input error: there is nothing to analyse yet; so is an
     ``as_of`` before the first interaction (the analysis in the store is left as it is).
@@ -98,12 +103,43 @@ def analyze(
         )
     if as_of is not None:
         _check_as_of(con, as_of)
-    with memory_at_least(con, ANALYSIS_MEMORY_LIMIT), collector_paused():
-        return _analyze(con, as_of, progress)
+    limit = analysis_memory_limit()
+    try:
+        with memory_at_least(con, limit), collector_paused():
+            return _analyze(con, as_of, progress, features)
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        raise OutOfMemoryError(
+            f"The analysis ran out of memory (DuckDB may use {limit}); the store's "
+            "previous analysis is kept.",
+            f"Give it more with {MEMORY_ENV}=8GB on a machine that has it, or compute the "
+            "tie features on Spark: weakties analyze --engine spark.",
+        ) from exc
+
+
+MEMORY_ENV = "WEAKTIES_MEMORY_LIMIT"
+"""The environment variable that sets DuckDB's memory limit while analysing."""
+
+
+def analysis_memory_limit() -> str:
+    """DuckDB's memory limit while analysing: ``$WEAKTIES_MEMORY_LIMIT`` (``4GB``,
+    ``512MB``) when set, else :data:`ANALYSIS_MEMORY_LIMIT`."""
+    given = os.environ.get(MEMORY_ENV, "").strip()
+    if not given:
+        return ANALYSIS_MEMORY_LIMIT
+    try:
+        size_bytes(given)
+    except ValueError as exc:
+        raise InputError(
+            f"{MEMORY_ENV}={given!r} is not a size.", "Write it like 4GB or 512MB."
+        ) from exc
+    return given
 
 
 def _analyze(
-    con: duckdb.DuckDBPyConnection, as_of: datetime | None, progress: ProgressSink | None
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime | None,
+    progress: ProgressSink | None,
+    features: FeaturesEngine | None = None,
 ) -> AnalysisSummary:
     step = _Steps(progress)
     step("people")
@@ -113,7 +149,7 @@ def _analyze(
     # table) runs on this thread, without the GIL, beside the graph measures.
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
-        ties = scored_ties(con, as_of=as_of, explained=False)
+        ties = scored_ties(con, as_of=as_of, explained=False, features=features)
         explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)

@@ -204,18 +204,50 @@ def _other_data(con: duckdb.DuckDBPyConnection) -> str:
 # --- Understanding: ties, structure, the owner's view -------------------------------
 
 
+ENGINES = ("duckdb", "spark")
+"""Where the tie features can be computed: the store's DuckDB, or a Spark cluster."""
+
+
 def analyze(
-    settings: Settings, *, as_of: datetime | None = None, progress: ProgressSink | None = None
+    settings: Settings,
+    *,
+    as_of: datetime | None = None,
+    progress: ProgressSink | None = None,
+    engine: str = "duckdb",
+    master: str | None = None,
+    parquet: Path | None = None,
 ) -> AnalysisSummary:
-    """Rebuild people, ties, communities, bridges and brokerage from the stored facts."""
+    """Rebuild people, ties, communities, bridges and brokerage from the stored facts.
+
+    With ``engine="spark"`` the tie features are computed by Spark at ``master``
+    (default ``local[*]``) over the facts exported as Parquet (into ``parquet``, else a
+    temporary folder); scoring and the graph steps run here, as with DuckDB."""
     from weakties.analysis import analyze as run_analysis
 
+    if engine not in ENGINES:
+        raise InputError(f"No engine {engine!r}.", f"Use one of: {', '.join(ENGINES)}.")
+    if engine != "spark" and (master is not None or parquet is not None):
+        raise InputError("--master and --parquet are for --engine spark.", "Add --engine spark.")
     if not settings.db_path.exists():
         raise StoreError(
             f"No store at {settings.db_path}.", "Run `weakties ingest PATH` first, or pass --db."
         )
+    features = None
+    if engine == "spark":
+        from weakties.ties.spark import DEFAULT_MASTER, spark_engine
+
+        features = spark_engine(master or DEFAULT_MASTER, parquet)
     with open_store(settings) as con:
-        return run_analysis(con, as_of=as_of, progress=progress)
+        return run_analysis(con, as_of=as_of, progress=progress, features=features)
+
+
+def export_parquet(settings: Settings, folder: Path) -> dict[str, int]:
+    """Write the store's facts (and who each address is) as Parquet tables into
+    ``folder``, the interactions partitioned by year; returns the rows per table."""
+    from weakties.store.parquet import export_facts
+
+    with open_store(settings, read_only=True) as con:
+        return export_facts(con, folder)
 
 
 def ties(

@@ -44,6 +44,13 @@ class StoreError(WeaktiesError):
     exit_code = 2
 
 
+class OutOfMemoryError(WeaktiesError):
+    """A step needed more memory than it may use: the store is too big for the memory
+    given, not broken."""
+
+    exit_code = 2
+
+
 class NotFoundError(InputError):
     """A person, tie or other named thing is not in the store."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -55,7 +56,9 @@ def run_demo(
     for view in api.owner_views(settings, limit=8):
         screen.print(Rule(f"What weakties sees for {view.name}"))
         print_ego(screen, view, who=view.name)
-    print_act(screen, settings, load_truth(files.truth))
+    truth = load_truth(files.truth)
+    print_act(screen, settings, truth)
+    report_path = print_keeping(screen, settings, truth, out_dir)
     screen.print(Rule())
     screen.print(
         Text(
@@ -68,6 +71,9 @@ def run_demo(
             f"  weakties --db {db} suggest\n"
             f"  weakties --db {db} backchannel <stakeholder>\n"
             f"  weakties --db {db} accounts\n"
+            f"  weakties --db {db} fading\n"
+            f"  weakties --db {db} intros\n"
+            f"The impact report: {report_path}\n"
             f"The planted truth (who is close, who bridges, who went dormant) is in "
             f"{files.truth}."
         )
@@ -115,3 +121,21 @@ def print_act(screen: Console, settings: Settings, truth: DemoTruth) -> None:
     for title, rows, brief in examples:
         screen.print(Rule(title))
         render(rows, Format.table, brief=brief)
+
+
+def print_keeping(screen: Console, settings: Settings, truth: DemoTruth, out: Path) -> Path:
+    """The owner's nudges for the day after the sample ends (not recorded, so the store's
+    own nudges are left as they were), the introductions found, and the impact report
+    written beside the sample; returns the report's path."""
+    screen.print(Rule("Get in touch this week"))
+    nudges = api.nudges(settings, today=truth.config.end + timedelta(days=1), record=False)
+    render(nudges, Format.table, brief=["person", "kind", "reason", "touch"])
+    screen.print(Rule("Introductions, and what came of them"))
+    render(
+        api.intros(settings, limit=5),
+        Format.table,
+        brief=["introduced_at", "role", "introducer", "person_a", "person_b", "outcome"],
+    )
+    path = out / "report.html"
+    api.write_report(settings, path)
+    return path

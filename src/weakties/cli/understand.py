@@ -44,10 +44,28 @@ def analyze(
     as_of: Annotated[
         str | None, typer.Option(help="Judge ties as of this date (default: the latest mail).")
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the tie features are computed: duckdb or spark.")
+    ] = "duckdb",
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark: the cluster's URL (default local[*], this machine's cores)."),
+    ] = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(help="Spark: keep the facts exported as Parquet in this folder."),
+    ] = None,
 ) -> None:
     """Rebuild people, ties, communities, bridges and connectors from the stored facts."""
     with progress_for(console()) as sink:
-        summary = api.analyze(_settings(ctx), as_of=_date(as_of), progress=sink)
+        summary = api.analyze(
+            _settings(ctx),
+            as_of=_date(as_of),
+            progress=sink,
+            engine=engine,
+            master=master,
+            parquet=parquet,
+        )
     print_analysis(console(), summary)
 
 
@@ -126,13 +144,26 @@ def communities(
 
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The file to write (.graphml or .gexf).")],
+    path: Annotated[
+        Path, typer.Argument(help="The file to write (.graphml or .gexf), or a folder (parquet).")
+    ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="graphml or gexf (default: from the file's name)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml or gexf (default: from the file's name), or parquet: the store's "
+            "facts as Parquet tables in a folder, for Spark.",
+        ),
     ] = None,
 ) -> None:
-    """Write the tie graph with strength, band and community for Gephi."""
+    """Write the tie graph with strength, band and community for Gephi, or the store's
+    facts as Parquet."""
+    if fmt == "parquet":
+        written = api.export_parquet(_settings(ctx), path)
+        rows = ", ".join(f"{n:,} {name}" for name, n in written.items())
+        console().print(Text(f"Wrote {rows} to {path}."))
+        return
     nodes, edges = api.export(_settings(ctx), path, fmt)
     console().print(Text(f"Wrote {nodes:,} people and {edges:,} ties to {path}."))
 

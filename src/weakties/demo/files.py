@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from weakties.demo import intros
+from weakties.demo import fading, intros
 from weakties.demo.events import write_events
 from weakties.demo.mbox import MboxCounts, write_mbox
-from weakties.demo.model import DemoConfig, IdMaker, Mail
+from weakties.demo.model import DemoConfig, IdMaker, Mail, Person
 from weakties.demo.noise import blast_senders, noise_mail
 from weakties.demo.org import Organisation, build
 from weakties.demo.owner import owner_mail
@@ -81,7 +81,18 @@ def _owner_plan(org: Organisation, config: DemoConfig, text: bool) -> list[Mail]
     )
     planted, sparks = intros.plan(org, config)
     openings = intros.owner_openings(planted, sparks, config.rng("intro-threads"))
-    return owner_mail(org, writer) + [m for o in openings for m in writer.thread(o)]
+    mails = owner_mail(org, writer) + [m for o in openings for m in writer.thread(o)]
+    quiet = _fading_people(org, config)
+    rng = config.rng("fading")
+    new = fading.choose_new(org)
+    rhythm = [*fading.openings(org, quiet, rng), *fading.new_openings(org, new, rng)]
+    return fading.silence(mails + [m for o in rhythm for m in writer.thread(o)], org, quiet)
+
+
+def _fading_people(org: Organisation, config: DemoConfig) -> tuple[Person, ...]:
+    planted, sparks = intros.plan(org, config)
+    taken = [p for i in planted for p in (i.introducer, i.a, i.b)]
+    return fading.choose(org, taken + [p for s in sparks for p in s.members])
 
 
 def _truth(
@@ -117,6 +128,8 @@ def _truth(
         org_links=tuple(LinkTruth(a.email, a.group, b.email, b.group) for a, b in org.liaisons),
         account_managers={c.name: p.email for c, p in org.account_managers},
         act=_act(org),
+        fading=tuple(p.email for p in fading.choose_new(org)),
+        overdue=tuple(p.email for p in _fading_people(org, config)),
         intros=_intros(config, org),
         sparks=_sparks(config, org),
         counts=Counts(

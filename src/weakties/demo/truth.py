@@ -150,6 +150,8 @@ class DemoTruth:
     org_links: tuple[LinkTruth, ...]
     account_managers: Mapping[str, str]
     act: ActTruth
+    fading: tuple[str, ...]  # new, thin, unembedded ties, silent for weeks: about to fade
+    overdue: tuple[str, ...]  # a two-week rhythm, then silence: overdue against it
     intros: tuple[IntroTruth, ...]
     sparks: tuple[SparkTruth, ...]
     counts: Counts
@@ -252,6 +254,8 @@ def _truth(raw: dict[str, Any]) -> DemoTruth:
             str(raw["act"]["single_thread"]),
             _strings(raw["act"]["to_meet"]),
         ),
+        fading=_strings(raw["fading"]),
+        overdue=_strings(raw["overdue"]),
         intros=tuple(
             IntroTruth(
                 str(i["role"]),

@@ -9,6 +9,7 @@ stamped with :data:`MODEL_VERSION`, and applies the user's pins
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import duckdb
@@ -80,11 +81,14 @@ __all__ = [
     "with_explanations",
 ]
 
-_NAMED = """
+FeaturesEngine = Callable[[duckdb.DuckDBPyConnection, datetime], pa.Table]
+"""What computes the features table of a store's ties as of an instant."""
+
+NAMED = """
 SELECT f.*,
-       COALESCE(pa.display_name, pa.primary_address, 'person ' || CAST(f.person_a AS VARCHAR))
+       COALESCE(pa.display_name, pa.primary_address, 'person ' || CAST(f.person_a AS STRING))
            AS name_a,
-       COALESCE(pb.display_name, pb.primary_address, 'person ' || CAST(f.person_b AS VARCHAR))
+       COALESCE(pb.display_name, pb.primary_address, 'person ' || CAST(f.person_b AS STRING))
            AS name_b,
        COALESCE(pa.is_owner, false) AS owner_a,
        COALESCE(pb.is_owner, false) AS owner_b
@@ -118,8 +122,12 @@ def scored_ties(
     params: StrengthParams = DEFAULT_PARAMS,
     rules: BandRules = DEFAULT_RULES,
     explained: bool = True,
+    features: FeaturesEngine | None = None,
 ) -> pa.Table:
     """Every tie with its features, scores, band, explanation and pins.
+
+    ``features`` computes the features table in another engine (Spark: see
+    :mod:`weakties.ties.spark`); by default the store's DuckDB runs the query.
 
     What :func:`compute_ties` stores, without storing it: the analysis adds the graph's
     columns first and writes the table once. With ``explained=False`` the explanation
@@ -130,7 +138,8 @@ def scored_ties(
     tie graph sorts its three columns).
     """
     moment = as_of or latest_timestamp(con) or datetime.now(UTC)
-    table = score(tie_features(con, moment), params, rules, explained=explained)
+    found = (features or tie_features)(con, moment)
+    table = score(found, params, rules, explained=explained)
     return pin_bands(con, table)
 
 
@@ -138,7 +147,7 @@ def tie_features(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pa.Table:
     """The features of every tie as of ``as_of``, with the two people's names."""
     install_shims(con)
     sql = tie_features_sql(timestamp_literal(as_of), duckdb_counting(con, as_of))
-    return arrow(con, _NAMED.format(features=sql))
+    return arrow(con, NAMED.format(features=sql))
 
 
 def score(
