@@ -184,8 +184,8 @@ def _stage_clocks() -> dict[str, float]:
 
     api.open_store = timed_store
     clock(api, "survey_paths", "discover")
-    clock(ingest, "write_batch", "write")
-    clock(ingest, "infer_owner", "owners")
+    clock(ingest, "write_records", "write")
+    clock(ingest, "infer_owners", "owners")
     clock(ingest, "_rebuild_derived", "people")
     return stages
 

@@ -5,7 +5,8 @@ law) inside organisations (the largest is "ours"; the others are accounts, each 
 domain). Activity is heavy-tailed (a Pareto draw per person), most contact stays inside
 a team, some crosses teams, a little crosses organisations. A few people of "ours" are
 the owners (a team's mailboxes). Names are drawn from small pools so that names repeat
-as real ones do; addresses carry no digit runs.
+as real ones do; addresses carry no digit runs, unless ``staff_ids`` numbers every
+mailbox as many organisations do (``p100000@ours.example``).
 
 Written as a weakties interaction log (CSV) in time order, streamed, so that tens of
 millions of rows take little memory. Deterministic for a seed.
@@ -137,6 +138,7 @@ class Shape:
     owners: int = 10
     organisations: int = 2000
     seed: int = 7
+    staff_ids: bool = False  # p100000@ours.example instead of ana.chen.a@ours.example
 
 
 def _letters(n: int) -> str:
@@ -197,6 +199,8 @@ def _emails(shape: Shape, rng: np.random.Generator, org_of: np.ndarray) -> list[
     first = rng.integers(0, len(FIRST), shape.people)
     last = rng.integers(0, len(LAST), shape.people)
     domains = ["ours" if o == 0 else "org" + _letters(int(o)) for o in org_of.tolist()]
+    if shape.staff_ids:
+        return [f"p{100000 + i}@{d}.example" for i, d in enumerate(domains)]
     return [
         f"{FIRST[f]}.{LAST[s]}.{_letters(i)}@{d}.example"
         for i, (f, s, d) in enumerate(zip(first, last, domains, strict=True))

@@ -356,6 +356,26 @@ def test_tracking_id_local_parts_are_automated() -> None:
     }
 
 
+def test_staff_ids_are_people_and_date_stamps_are_not() -> None:
+    result = resolve(
+        [
+            obs("p100000@corp.example", "Ann Lee"),
+            obs("p000123@corp.example"),
+            obs("u0007701@honmfg.com"),
+            obs("emp0012345@corp.example"),
+            obs("rcac20011112@ombramarketing.com"),
+            obs("bounce-news-932653@lists.autoweb.com"),
+            obs("4dde116dbca1d3118b130080c840baad02cd53@ppims.services.mcmaster.ca"),
+        ]
+    )
+    flagged = {i.address for i in result.identities if i.automated}
+    assert flagged == {
+        "rcac20011112@ombramarketing.com",
+        "bounce-news-932653@lists.autoweb.com",
+        "4dde116dbca1d3118b130080c840baad02cd53@ppims.services.mcmaster.ca",
+    }
+
+
 def test_mostly_flagged_and_list_addresses_are_automated() -> None:
     flagged = Activity("offers@shop.com", 10, 10, 9)
     listed = Activity("r-devel@r-project.org", 300, 0, is_list=True)

@@ -107,7 +107,7 @@ def test_an_interrupted_ingest_of_an_archive_resumes(
 ) -> None:
     reference = Settings(db_path=tmp_path / "reference.duckdb", batch_size=7)
     api.ingest(reference, [takeout])
-    write = ingest.write_batch
+    write = ingest.write_records
     calls = []
 
     def dies_on_the_fourth(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -117,7 +117,7 @@ def test_an_interrupted_ingest_of_an_archive_resumes(
         return write(*args, **kwargs)
 
     crashed = Settings(db_path=tmp_path / "crashed.duckdb", batch_size=7)
-    monkeypatch.setattr(ingest, "write_batch", dies_on_the_fourth)
+    monkeypatch.setattr(ingest, "write_records", dies_on_the_fourth)
     with pytest.raises(KeyboardInterrupt):
         api.ingest(crashed, [takeout])
     monkeypatch.undo()

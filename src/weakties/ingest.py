@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from weakties.config import Settings
+from weakties.owners import infer_owners
 from weakties.parsing import Parsed, worker_pool
 from weakties.progress import ProgressSink, SilentProgress
 from weakties.records import Record, path_text
@@ -24,6 +25,7 @@ from weakties.sources.archives import ArchiveTally
 from weakties.sources.base import NotRead, Source
 from weakties.store.db import first_row
 from weakties.store.reads import last_positions
+from weakties.store.seen import Seen
 from weakties.store.tuning import (
     INGEST_MEMORY_LIMIT,
     collector_paused,
@@ -31,8 +33,7 @@ from weakties.store.tuning import (
     one_thread,
     size_bytes,
 )
-from weakties.store.writer import BatchCounts, write_batch
-from weakties.text.addresses import canonical_name
+from weakties.store.writer import BatchCounts, write_records
 
 if TYPE_CHECKING:
     from weakties.sources.registry import Survey
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
 PEOPLE_BYTES_PER_PARTICIPANT = 20
 """The people rebuild's first memory cap, per participant row: its activity query needed
 64-96 MB for 5.3M rows (an organisation log of 1.9M interactions)."""
-
-SENT_SHARE = 0.02  # a sender of at least this share of a mailbox's sent items is its owner
-RECIPIENT_SHARE = 0.30  # without sent items: a recipient of this share of the mail is its owner
-PRESENCE_SHARE = 0.5  # a calendar's owner takes part in at least this share of its meetings
 
 
 @dataclass(slots=True)
@@ -85,11 +82,12 @@ def ingest_sources(
 
     A source that yields no record is not entered in the store (a log with a header
     and no rows leaves no trace); it joins ``not_read`` in the report as ``empty``.
+    Records are written in batches of ``settings.batch_size`` that may span sources
+    (a folder of small files costs a transaction per batch, not per file), and the
+    owners of all sources are inferred together once everything is written.
     """
     sink = progress or SilentProgress()
     run_id = _start_run(con, sources)
-    totals = BatchCounts()
-    reports: list[SourceReport] = []
     passed = list(not_read)
     for source in sources:
         _resume(con, source)
@@ -98,43 +96,54 @@ def ingest_sources(
         with memory_capped(con, settings.memory_limit):
             try:
                 parsed = Parsed(sources, pool)
+                run = RunWriter(con, settings.batch_size, Seen.load(con))
                 for index, source in enumerate(sources):
-                    records = parsed.records(index, source)
-                    report = _ingest_one(con, source, settings, sink, records)
-                    if report is None:
+                    if not _read_one(run, source, sink, parsed.records(index, source)):
                         passed.append(NotRead(source.path, "empty"))
-                        continue
-                    totals.add(report.counts)
-                    reports.append(report)
+                run.flush()
             finally:
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
+            reports = _reports(con, run)
         _rebuild_within(con, settings.memory_limit)
+    totals = BatchCounts()
+    for report in reports:
+        totals.add(report.counts)
     _finish_run(con, run_id, totals)
     return IngestReport(run_id, reports, totals, passed)
 
 
-def _ingest_one(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    settings: Settings,
-    sink: ProgressSink,
-    records: Iterator[Record],
-) -> SourceReport | None:
+def _read_one(
+    run: RunWriter, source: Source, sink: ProgressSink, records: Iterator[Record]
+) -> bool:
+    """Hand every record of ``source`` to the run's writer; False when it had none."""
     first = next(records, None)  # a source is entered in the store once it yields
     if first is None and source.resumable() is None:
-        return None  # (a resumable one is reported even with nothing new: read 0)
-    source_id = register_source(con, source)
-    counts = BatchCounts()
+        return False  # (a resumable one is reported even with nothing new: read 0)
+    source_id = run.place(source)
     sink.start(source.label, source.estimate())
     rest = itertools.chain([first], records) if first is not None else records
-    for batch in _batches(rest, settings.batch_size):
-        counts.add(write_batch(con, source_id, batch))
+    for batch in _batches(rest, run.size):
+        run.add(source_id, batch)
         sink.advance(len(batch))
     sink.finish()
-    owner, how = infer_owner(con, source_id, source)
-    path = source.url or path_text(source.path)
-    return SourceReport(source_id, source.label, source.kind, path, counts, owner, how)
+    return True
+
+
+def _reports(con: duckdb.DuckDBPyConnection, run: RunWriter) -> list[SourceReport]:
+    """One report per source the run placed, owners inferred for all of them at once."""
+    owners = infer_owners(con, run.placed)
+    return [
+        SourceReport(
+            source_id,
+            source.label,
+            source.kind,
+            source.url or path_text(source.path),
+            run.counts.get(source_id, BatchCounts()),
+            *owners.get(source_id, ([], None)),
+        )
+        for source_id, source in run.placed
+    ]
 
 
 def _resume(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -158,174 +167,77 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 
 def register_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
     """The id of ``source`` in the store, adding it on first sight."""
-    path = source.url or path_text(source.path.resolve())
-    now = datetime.now(UTC)
-    row = first_row(con.execute("SELECT source_id FROM sources WHERE path = ?", [path]))
-    if row:
-        con.execute("UPDATE sources SET last_ingested_at = ? WHERE source_id = ?", [now, row[0]])
-        return int(row[0])
-    next_id = first_row(con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources"))
-    source_id = int(next_id[0]) if next_id else 1
-    con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-        [source_id, source.kind, path, source.label, now, now, _user()],
-    )
+    run = RunWriter(con, 1, None)
+    source_id = run.place(source)
+    con.execute("BEGIN TRANSACTION")
+    run.register(con)
+    con.execute("COMMIT")
     return source_id
 
 
-def infer_owner(
-    con: duckdb.DuckDBPyConnection, source_id: int, source: Source | None = None
-) -> tuple[list[str], str | None]:
-    """Name the owner of a source: the account an archive declares; else ``init --me``;
-    else what the source's :attr:`~weakties.sources.base.Source.owner_rule` infers
-    from its records (for mail: its sent items, else its main recipient)."""
-    rule = source.owner_rule if source is not None else "mail"
-    declared = source.declared_owner() if source is not None and rule == "declared" else []
-    me = [r[0] for r in con.execute("SELECT address FROM me ORDER BY address").fetchall()]
-    if declared:
-        owner, how = declared, "archive"
-    elif me:
-        owner, how = me, "init"
-    else:
-        owner, how = OWNER_RULES.get(rule, _no_owner)(con, source_id), "inferred"
-    if not owner:
-        return [], None
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM source_owners WHERE source_id = ?", [source_id])
-    con.executemany("INSERT INTO source_owners VALUES (?, ?)", [[source_id, a] for a in owner])
-    con.execute("UPDATE sources SET owner_how = ? WHERE source_id = ?", [how, source_id])
-    con.execute("COMMIT")
-    return owner, how
+class RunWriter:
+    """Writes a run's records in batches that may span sources, registering each
+    source in the transaction of its first batch, and keeps each source's counts.
 
-
-def _owner_from_mail(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    return _owner_from_sent(con, source_id) or _owner_from_recipients(con, source_id)
-
-
-def _owner_of_calendar(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    """A calendar's sent items if it has any, else the person in most of its meetings,
-    else its main recipient."""
-    return (
-        _owner_from_sent(con, source_id)
-        or _owner_from_presence(con, source_id)
-        or _owner_from_recipients(con, source_id)
-    )
-
-
-def _no_owner(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    return []
-
-
-def _owner_in_every_chat(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    """The one sender who wrote in every chat of a source of several chats (the phone's
-    owner, in a folder of one phone's chat exports). A chat is a file (a location's part
-    before ``#``); a message it shares with an earlier export counts for it too."""
-    rows = con.execute(
-        """
-        WITH chats AS (
-            SELECT DISTINCT split_part(it.location, '#', 1) AS chat, it.interaction_id
-            FROM items it JOIN interactions i USING (interaction_id)
-            WHERE it.source_id = ? AND NOT i.automated
-        ),
-        n AS (SELECT count(DISTINCT chat) AS n FROM chats)
-        SELECT p.address FROM chats c JOIN participants p USING (interaction_id)
-        WHERE p.role = 'from'
-        GROUP BY p.address
-        HAVING count(DISTINCT c.chat) = (SELECT n FROM n) AND (SELECT n FROM n) >= 2
-        ORDER BY p.address LIMIT 2
-        """,
-        [source_id],
-    ).fetchall()
-    return [str(rows[0][0])] if len(rows) == 1 else []
-
-
-OWNER_RULES: dict[str, Callable[[duckdb.DuckDBPyConnection, int], list[str]]] = {
-    "mail": _owner_from_mail,
-    "calendar": _owner_of_calendar,
-    "every-chat": _owner_in_every_chat,
-    "declared": _no_owner,  # an archive that does not name its account
-    "none": _no_owner,
-}
-"""How each kind of source's owner is inferred from its stored records, by the source's
-``owner_rule``, when neither the source itself nor ``init --me`` names it."""
-
-
-def _owner_from_sent(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    """Senders of the mailbox's sent items: the main one, the frequent ones, and any
-    that sent under the main one's full name (a personal address used from the same
-    mail client)."""
-    rows = con.execute(
-        """
-        SELECT p.address, count(*) AS n, sum(count(*)) OVER () AS total,
-               mode(nullif(p.name, '')) AS name
-        FROM items it JOIN participants p USING (interaction_id)
-        WHERE it.source_id = ? AND it.is_sent AND p.role = 'from'
-        GROUP BY p.address ORDER BY n DESC, p.address
-        """,
-        [source_id],
-    ).fetchall()
-    if not rows:
-        return []
-    main_name = canonical_name(rows[0][3] or "")
-    full_name = len(main_name.split()) >= 2
-    return [
-        a
-        for a, n, total, name in rows
-        if n >= 2
-        and (n >= SENT_SHARE * total or (full_name and canonical_name(name or "") == main_name))
-    ]
-
-
-def _owner_from_presence(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    """The person who takes part, in any role, in most of a calendar's meetings.
-
-    A calendar has no sent folder, and its owner is the organiser of some meetings
-    and an attendee of others: in either role, they are in nearly all of them
-    (Google lists the owner among the attendees of every meeting with guests).
+    The store's sources are read once, when the run starts: one query for the run,
+    not two statements and a commit per source.
     """
-    row = first_row(
-        con.execute(
-            """
-        WITH meetings AS (
-            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
-              USING (interaction_id)
-            WHERE it.source_id = ? AND i.channel = 'meeting'
-        )
-        SELECT p.address, count(*) AS n, (SELECT count(*) FROM meetings) AS total
-        FROM meetings JOIN participants p USING (interaction_id)
-        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
-        """,
-            [source_id],
-        )
-    )
-    if row and row[2] and row[1] >= max(2, PRESENCE_SHARE * row[2]):
-        return [str(row[0])]
-    return []
 
+    def __init__(self, con: duckdb.DuckDBPyConnection, size: int, seen: Seen | None) -> None:
+        self.con, self.size, self.seen = con, size, seen
+        rows = con.execute("SELECT path, source_id FROM sources").fetchall()
+        self.known: dict[str, int] = {str(path): int(i) for path, i in rows}
+        self.next_id = max(self.known.values(), default=0) + 1
+        self.placed: list[tuple[int, Source]] = []
+        self.counts: dict[int, BatchCounts] = {}
+        self.pending: list[tuple[int, Source]] = []  # to register with the next batch
+        self.source_ids: list[int] = []
+        self.records: list[Record] = []
 
-def _owner_from_recipients(con: duckdb.DuckDBPyConnection, source_id: int) -> list[str]:
-    row = first_row(
-        con.execute(
-            """
-        WITH mail AS (
-            SELECT DISTINCT it.interaction_id FROM items it JOIN interactions i
-              USING (interaction_id)
-            WHERE it.source_id = ? AND NOT i.bulk AND NOT i.automated
-        )
-        SELECT p.address, count(*) AS n, (SELECT count(*) FROM mail) AS total
-        FROM mail JOIN participants p USING (interaction_id)
-        WHERE p.role IN ('to', 'cc', 'bcc', 'attendee')
-          AND p.address NOT IN (  -- a list's address (List-Id a.b.org -> a@b.org) is no owner
-              SELECT regexp_replace(list_id, '[.]', '@') FROM interactions
-              WHERE list_id IS NOT NULL)
-        GROUP BY p.address ORDER BY n DESC, p.address LIMIT 1
-        """,
-            [source_id],
-        )
-    )
-    if row and row[2] and row[1] >= max(2, RECIPIENT_SHARE * row[2]):
-        return [str(row[0])]
-    return []
+    def place(self, source: Source) -> int:
+        """The source's id: its own if the store knows its path, else the next one."""
+        path = source.url or path_text(source.path.resolve())
+        source_id = self.known.get(path)
+        if source_id is None:
+            source_id = self.known[path] = self.next_id
+            self.next_id += 1
+        self.placed.append((source_id, source))
+        self.pending.append((source_id, source))
+        return source_id
+
+    def add(self, source_id: int, records: Sequence[Record]) -> None:
+        for record in records:
+            self.source_ids.append(source_id)
+            self.records.append(record)
+            if len(self.records) >= self.size:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write what is waiting (records, sources to register) in one transaction."""
+        if not self.records and not self.pending:
+            return
+        first = self.register if self.pending else None
+        counts = write_records(self.con, self.source_ids, self.records, self.seen, first)
+        for source_id, batch in counts.items():
+            self.counts.setdefault(source_id, BatchCounts()).add(batch)
+        self.source_ids, self.records = [], []
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Enter the waiting sources (new ones added, known ones stamped); run inside
+        the transaction of the batch that holds their first records."""
+        now, user = datetime.now(UTC), _user()
+        rows = [
+            [i, s.kind, s.url or path_text(s.path.resolve()), s.label, now, now, user]
+            for i, s in dict(self.pending).items()
+        ]
+        stored = {int(r[0]) for r in con.execute("SELECT source_id FROM sources").fetchall()}
+        new = [r for r in rows if r[0] not in stored]
+        if new:
+            con.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", new)
+        again = [[now, r[0]] for r in rows if r[0] in stored]
+        if again:
+            con.executemany("UPDATE sources SET last_ingested_at = ? WHERE source_id = ?", again)
+        self.pending = []
 
 
 def _rebuild_within(con: duckdb.DuckDBPyConnection, configured: str) -> None:

@@ -46,6 +46,8 @@ _MACHINE_LOCAL = re.compile(r"[a-z0-9._+-]+")
 _DIGIT_RUN = re.compile(rf"[0-9]{{{MACHINE_DIGITS},}}")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 _TOKEN_SPLIT = re.compile(r"[._+=-]+")
+_STAFF_ID = re.compile(r"([a-z]{1,8})([0-9]{1,10})")
+_DATE_STAMP = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,13 +191,31 @@ def automated_local_part(address: str) -> bool:
 def _machine_made(address: str) -> bool:
     """A tracking-id local part at a corporate domain: ``faretracker_018751``, ``4026.6186.2``.
 
-    Phone numbers (SMS and pager gateways) and free-mail users are left alone.
+    Phone numbers (SMS and pager gateways) and free-mail users are left alone, and so
+    is a staff id (see :func:`staff_id`).
     """
     local, _, domain = address.lower().rpartition("@")
     if not _MACHINE_LOCAL.fullmatch(local) or not _DIGIT_RUN.search(local):
         return False
+    if staff_id(local):
+        return False
     groups = _DIGIT_GROUP.findall(local)
     return (len(groups) > 1 or any(c.isalpha() for c in local)) and org_domain(domain) is not None
+
+
+def staff_id(local: str) -> bool:
+    """A local part made of a short letter prefix and one run of digits (``p100000``,
+    ``u0007701``, ``emp000123``): how organisations number their staff's mailboxes, so
+    a person's, not a machine's.
+
+    What a machine makes is told by its shape: a series number glued to a word by a
+    separator (``faretracker_018751``, ``bounce-news-932653``), several digit groups
+    (``402612.61860093.2``, VERP and git ids), hex runs (several digit groups too), or a
+    campaign's date stamp (``rcac20011112``: 12 November 2001), which a staff number
+    never is.
+    """
+    match = _STAFF_ID.fullmatch(local)
+    return match is not None and _DATE_STAMP.fullmatch(match.group(2)) is None
 
 
 def _one_way_blast(act: Activity) -> bool:

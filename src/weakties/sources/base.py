@@ -33,7 +33,7 @@ class Source(ABC):
     ``GB``); :func:`~weakties.sources.registry.discover` sets it from the user's
     ``--region``. None falls back to ``$WEAKTIES_PHONE_REGION``."""
     owner_rule: str = "mail"
-    """How ingest names the source's owner (``weakties.ingest.OWNER_RULES``): ``mail``
+    """How ingest names the source's owner (``weakties.owners.OWNER_RULES``): ``mail``
     (its sent items, else its main recipient), ``calendar`` (the person in most of its
     meetings), ``declared`` (the source says whose it
     is: :meth:`declared_owner`), ``every-chat`` (the one person in all its chats) or

@@ -15,7 +15,7 @@ from ~56 to ~30 us per Enron message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from weakties.records import (
     path_text,
 )
 from weakties.store.keys import contact_key, interaction_keys, stable_id
+from weakties.store.seen import Seen, hashes
 
 _STRING = pa.string()
 _INT64 = pa.int64()
@@ -87,41 +88,92 @@ class _Plan:
     links: dict[tuple[str, str, str], None] = field(default_factory=dict)
     contacts: list[Contact] = field(default_factory=list)
     contact_keys: list[str] = field(default_factory=list)
+    # the source of each row of stored, locations, quarantined and contacts
+    stored_sources: list[int] = field(default_factory=list)
+    location_sources: list[int] = field(default_factory=list)
+    quarantined_sources: list[int] = field(default_factory=list)
+    contact_sources: list[int] = field(default_factory=list)
 
 
 def write_batch(
-    con: duckdb.DuckDBPyConnection, source_id: int, records: Sequence[Record]
+    con: duckdb.DuckDBPyConnection,
+    source_id: int,
+    records: Sequence[Record],
+    seen: Seen | None = None,
 ) -> BatchCounts:
-    """Store one batch in one transaction and return what became of each record."""
-    counts = BatchCounts(read=len(records))
+    """Store one batch of one source in one transaction; what became of each record."""
+    counts = write_records(con, [source_id] * len(records), records, seen)
+    return counts.get(source_id, BatchCounts())
+
+
+def write_records(
+    con: duckdb.DuckDBPyConnection,
+    source_ids: Sequence[int],
+    records: Sequence[Record],
+    seen: Seen | None = None,
+    first: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> dict[int, BatchCounts]:
+    """Store one batch in one transaction; what became of the records of each source
+    (``source_ids[i]`` is the source of ``records[i]``; a batch may span sources, so
+    that a folder of small files is written in few transactions).
+
+    ``first`` runs in the transaction before anything is written (ingest registers
+    the batch's new sources there, so that a source is in the store exactly when
+    some of its records are). With ``seen`` (the hashes of what the store holds,
+    loaded once per run), the ledger and keys are looked up only for the values it
+    may hold; it learns what the batch stored once the batch is committed.
+    """
+    counts = {i: BatchCounts() for i in source_ids}
+    for i in source_ids:
+        counts[i].read += 1
     con.execute("BEGIN TRANSACTION")
     try:
-        fresh = _unknown(con, records)
-        counts.known = len(records) - len(fresh)
-        plan = _plan(con, fresh, counts)
-        _insert(con, source_id, plan)
+        if first is not None:
+            first(con)
+        fresh = _unknown(con, list(zip(source_ids, records, strict=True)), seen)
+        for i, _ in fresh:
+            counts[i].known -= 1
+        for batch_counts in counts.values():
+            batch_counts.known += batch_counts.read
+        plan = _plan(con, fresh, counts, seen)
+        _insert(con, plan)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if seen is not None:
+        seen.locations.add(hashes(plan.locations))
+        seen.keys.add(hashes(plan.keys))
     return counts
 
 
-def _unknown(con: duckdb.DuckDBPyConnection, records: Sequence[Record]) -> list[Record]:
+Sourced = tuple[int, Record]
+"""A record with the id of its source."""
+
+
+def _unknown(
+    con: duckdb.DuckDBPyConnection, records: list[Sourced], seen: Seen | None
+) -> list[Sourced]:
     """The records whose location is not yet in the ledger (first one wins in a batch)."""
-    locations = [r.location for r in records]
-    known = {
-        row[0]
-        for row in _join(
-            con, locations, "SELECT i.location FROM items i JOIN _batch b ON i.location = b.value"
-        )
-    }
-    fresh: list[Record] = []
-    for record, location in zip(records, locations, strict=True):
+    locations = [r.location for _, r in records]
+    sql = "SELECT i.location FROM items i JOIN _batch b ON i.location = b.value"
+    known = {row[0] for row in _join(con, _candidates(locations, seen, "locations"), sql)}
+    fresh: list[Sourced] = []
+    for sourced, location in zip(records, locations, strict=True):
         if location not in known:
             known.add(location)
-            fresh.append(record)
+            fresh.append(sourced)
     return fresh
+
+
+def _candidates(values: list[str], seen: Seen | None, which: str) -> list[str]:
+    """The values the store may hold: all of them without ``seen``, else those whose
+    hash ``seen`` holds (``which``: its ``locations`` or its ``keys``)."""
+    if seen is None or not values:
+        return values
+    held = seen.locations if which == "locations" else seen.keys
+    maybe = held.contains(hashes(values))
+    return [v for v, m in zip(values, maybe.tolist(), strict=True) if m]
 
 
 def _join(con: duckdb.DuckDBPyConnection, values: list[str], sql: str) -> list[tuple[Any, ...]]:
@@ -138,24 +190,34 @@ def _join(con: duckdb.DuckDBPyConnection, values: list[str], sql: str) -> list[t
     return rows
 
 
-def _plan(con: duckdb.DuckDBPyConnection, records: list[Record], counts: BatchCounts) -> _Plan:
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    records: list[Sourced],
+    counts: dict[int, BatchCounts],
+    held: Seen | None,
+) -> _Plan:
     """Decide each record's fate: stored, duplicate (of which interaction) or quarantined."""
     plan = _Plan()
-    keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for r in records]
-    seen = _existing_keys(con, [k for keys in keys_of for k in keys])
-    cards = [contact_key(r) if isinstance(r, Contact) else "" for r in records]
+    keys_of = [interaction_keys(r) if isinstance(r, Interaction) else () for _, r in records]
+    wanted = [k for keys in keys_of for k in keys]
+    seen = _existing_keys(con, _candidates(wanted, held, "keys"))
+    cards = [contact_key(r) if isinstance(r, Contact) else "" for _, r in records]
     known_cards = _existing_contacts(con, [k for k in cards if k])
-    for record, keys, card in zip(records, keys_of, cards, strict=True):
+    for (source_id, record), keys, card in zip(records, keys_of, cards, strict=True):
+        plan.location_sources.append(source_id)
         if isinstance(record, Quarantined):
-            _quarantine(plan, record, counts)
+            plan.quarantined_sources.append(source_id)
+            _quarantine(plan, record, counts[source_id])
         elif isinstance(record, Contact):
-            _contact(plan, record, card, known_cards, counts)
+            _contact(plan, record, card, known_cards, counts[source_id], source_id)
         else:
-            _interaction(plan, record, keys, seen, counts)
+            _interaction(plan, record, keys, seen, counts[source_id], source_id)
     return plan
 
 
-def _contact(plan: _Plan, record: Contact, key: str, known: set[str], counts: BatchCounts) -> None:
+def _contact(
+    plan: _Plan, record: Contact, key: str, known: set[str], counts: BatchCounts, source_id: int
+) -> None:
     """A contact is stored once per content key; its identities are one person."""
     plan.locations.append(record.location)
     plan.item_ids.append(None)
@@ -169,6 +231,7 @@ def _contact(plan: _Plan, record: Contact, key: str, known: set[str], counts: Ba
     counts.stored += 1
     plan.contacts.append(record)
     plan.contact_keys.append(key)
+    plan.contact_sources.append(source_id)
     first, *others = record.identities or ("",)
     for other in others:
         if other != first:
@@ -196,6 +259,7 @@ def _interaction(
     keys: tuple[str, ...],
     seen: dict[str, int],
     counts: BatchCounts,
+    source_id: int,
 ) -> None:
     existing = None
     for key in keys:
@@ -218,6 +282,7 @@ def _interaction(
     plan.outcomes.append("stored")
     counts.stored += 1
     counts.automated += record.automated or record.bulk
+    plan.stored_sources.append(source_id)
     _stored(plan, record, interaction_id, keys)
 
 
@@ -260,20 +325,20 @@ def _existing_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str,
 # -- inserting -------------------------------------------------------------------------
 
 
-def _insert(con: duckdb.DuckDBPyConnection, source_id: int, plan: _Plan) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
     """One insert per table that has rows in this batch, its columns in table order.
 
     Arrow relations are inserted directly: registering each as a view and dropping
     it again cost ~0.6 ms a table, more than most of the inserts.
     """
     tables = (
-        ("interactions", _interactions(source_id, plan) if plan.stored else None),
+        ("interactions", _interactions(plan) if plan.stored else None),
         ("interaction_keys", _keys(plan) if plan.keys else None),
         ("participants", _participants(plan) if plan.people else None),
-        ("quarantine", _quarantined(source_id, plan) if plan.quarantined else None),
-        ("contacts", _contacts(source_id, plan) if plan.contacts else None),
+        ("quarantine", _quarantined(plan) if plan.quarantined else None),
+        ("contacts", _contacts(plan) if plan.contacts else None),
         ("contact_identities", _contact_identities(plan) if plan.contacts else None),
-        ("items", _items(source_id, plan) if plan.locations else None),
+        ("items", _items(plan) if plan.locations else None),
     )
     for table, columns in tables:
         if columns is not None:
@@ -301,13 +366,13 @@ def _insert_links(con: duckdb.DuckDBPyConnection, links: list[tuple[str, str, st
     con.unregister("_batch_links")
 
 
-def _interactions(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _interactions(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.stored
     return {
         "interaction_id": pa.array(plan.stored_ids, _INT64),
         "natural_key": pa.array(plan.natural_keys, _STRING),
         "content_key": pa.array(plan.content_keys, _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.stored_sources, _INT32),
         "channel": pa.array([r.channel for r in rows], _STRING),
         "ts": pa.array([r.timestamp for r in rows], pa.timestamp("us", tz="UTC")),
         "date_flag": pa.array([str(r.date_flag) if r.date_flag else None for r in rows], _STRING),
@@ -324,12 +389,12 @@ def _interactions(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
     }
 
 
-def _contacts(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _contacts(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.contacts
     return {
         "contact_id": pa.array([stable_id(k) for k in plan.contact_keys], _INT64),
         "natural_key": pa.array(plan.contact_keys, _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.contact_sources, _INT32),
         "kind": pa.array([str(r.kind) for r in rows], _STRING),
         "name": pa.array([r.name[:200] for r in rows], _STRING),
         "organisation": pa.array([r.organisation[:200] for r in rows], _STRING),
@@ -365,20 +430,20 @@ def _participants(plan: _Plan) -> dict[str, pa.Array]:
     }
 
 
-def _quarantined(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _quarantined(plan: _Plan) -> dict[str, pa.Array]:
     rows = plan.quarantined
     return {
         "location": pa.array([r.location for r in rows], _STRING),
-        "source_id": pa.array([source_id] * len(rows), _INT32),
+        "source_id": pa.array(plan.quarantined_sources, _INT32),
         "reason": pa.array([r.reason for r in rows], _STRING),
         "detail": pa.array([path_text(r.detail[:500]) for r in rows], _STRING),
     }
 
 
-def _items(source_id: int, plan: _Plan) -> dict[str, pa.Array]:
+def _items(plan: _Plan) -> dict[str, pa.Array]:
     return {
         "location": pa.array(plan.locations, _STRING),
-        "source_id": pa.array([source_id] * len(plan.locations), _INT32),
+        "source_id": pa.array(plan.location_sources, _INT32),
         "outcome": pa.array(plan.outcomes, _STRING),
         "interaction_id": pa.array(plan.item_ids, _INT64),
         "is_sent": pa.array(plan.sent, _BOOL),
