@@ -82,15 +82,17 @@ def _owner_plan(org: Organisation, config: DemoConfig, text: bool) -> list[Mail]
     planted, sparks = intros.plan(org, config)
     openings = intros.owner_openings(planted, sparks, config.rng("intro-threads"))
     mails = owner_mail(org, writer) + [m for o in openings for m in writer.thread(o)]
-    quiet = _fading_people(org, config)
+    quiet = _fading_people(org, planted, sparks)
     rng = config.rng("fading")
     new = fading.choose_new(org)
     rhythm = [*fading.openings(org, quiet, rng), *fading.new_openings(org, new, rng)]
     return fading.silence(mails + [m for o in rhythm for m in writer.thread(o)], org, quiet)
 
 
-def _fading_people(org: Organisation, config: DemoConfig) -> tuple[Person, ...]:
-    planted, sparks = intros.plan(org, config)
+def _fading_people(
+    org: Organisation, planted: list[intros.Planted], sparks: list[intros.Spark]
+) -> tuple[Person, ...]:
+    """The colleagues planted as overdue: none with a part in the introductions."""
     taken = [p for i in planted for p in (i.introducer, i.a, i.b)]
     return fading.choose(org, taken + [p for s in sparks for p in s.members])
 
@@ -100,6 +102,7 @@ def _truth(
 ) -> DemoTruth:
     owner = (org.owner.email, *org.owner.aliases)
     colleagues = [p for t in org.teams for p in t.members if p is not org.owner]
+    planted, sparks = intros.plan(org, config)
     return DemoTruth(
         config=config,
         period_start=org.period.start.date(),
@@ -129,9 +132,9 @@ def _truth(
         account_managers={c.name: p.email for c, p in org.account_managers},
         act=_act(org),
         fading=tuple(p.email for p in fading.choose_new(org)),
-        overdue=tuple(p.email for p in _fading_people(org, config)),
-        intros=_intros(config, org),
-        sparks=_sparks(config, org),
+        overdue=tuple(p.email for p in _fading_people(org, planted, sparks)),
+        intros=_intros(planted),
+        sparks=_sparks(sparks),
         counts=Counts(
             messages_written=counts.written,
             unique_messages=len(mails),
@@ -157,18 +160,16 @@ def _act(org: Organisation) -> ActTruth:
     )
 
 
-def _intros(config: DemoConfig, org: Organisation) -> tuple[IntroTruth, ...]:
+def _intros(planted: list[intros.Planted]) -> tuple[IntroTruth, ...]:
     """The truth of the introductions :mod:`weakties.demo.intros` plants."""
-    planted, _ = intros.plan(org, config)
     return tuple(
         IntroTruth(i.role, i.introducer.email, i.a.email, i.b.email, i.when, i.outcome)
         for i in planted
     )
 
 
-def _sparks(config: DemoConfig, org: Organisation) -> tuple[SparkTruth, ...]:
+def _sparks(sparks: list[intros.Spark]) -> tuple[SparkTruth, ...]:
     """The truth of the group threads with one-to-one sparks it plants."""
-    _, sparks = intros.plan(org, config)
     return tuple(
         SparkTruth(tuple(p.email for p in s.members), s.when, s.other.email) for s in sparks
     )
