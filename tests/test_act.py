@@ -419,3 +419,13 @@ def test_the_planted_people_to_meet_are_suggested(northwind: tuple[Settings, Dem
     assert set(truth.act.to_meet) <= suggested, rows
     intro = api.intro(settings, truth.act.to_meet[0]).to_pylist()
     assert intro and intro[0]["hops"] == 2
+
+
+def test_a_three_hop_path_explains_the_introducers_own_tie(office: Settings) -> None:
+    """me -> Cy -> Vic -> Wes: the middle leg (Cy and Vic) touches neither end, yet the
+    explanation says how well Cy knows Vic, never "no tie"."""
+    rows = api.intro(office, "wes@acme.example").to_pylist()
+    far = [r for r in rows if r["hops"] == 3]
+    assert far and (far[0]["introducer"], far[0]["second_introducer"]) == ("Cy", "Vic")
+    assert "Cy knows Vic" in far[0]["explanation"]
+    assert "no tie" not in far[0]["explanation"]
