@@ -54,12 +54,24 @@ def test_out_of_memory_is_one_line_and_keeps_the_analysis(
 
 def test_the_memory_limit_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(analysis.MEMORY_ENV, raising=False)
-    assert analysis.analysis_memory_limit() == analysis.ANALYSIS_MEMORY_LIMIT
+    assert analysis.analysis_memory_limit() == analysis.machine_memory_limit(
+        analysis.machine_memory()
+    )
     monkeypatch.setenv(analysis.MEMORY_ENV, "6GB")
     assert analysis.analysis_memory_limit() == "6GB"
     monkeypatch.setenv(analysis.MEMORY_ENV, "lots'; DROP TABLE ties")
     with pytest.raises(InputError, match="not a size"):
         analysis.analysis_memory_limit()
+
+
+def test_without_a_setting_the_limit_is_a_quarter_of_the_machine_within_bounds() -> None:
+    gb = 1024**3
+    assert analysis.machine_memory_limit(24 * gb) == "6144MiB"
+    assert analysis.machine_memory_limit(4 * gb) == "1907MiB"  # never under 2 GB
+    assert analysis.machine_memory_limit(256 * gb) == "16384MiB"  # nor over 16 GiB
+    assert analysis.machine_memory_limit(None) == "1907MiB"
+    found = analysis.machine_memory()
+    assert found is None or found > 256 * 1024**2  # a machine that runs the tests
 
 
 _RELEASE = """
