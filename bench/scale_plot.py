@@ -1,0 +1,71 @@
+"""Draw bench/scale.py's JSON as a PNG: seconds and peak RSS against events, DuckDB and
+Spark (local mode) side by side.
+
+Usage: python bench/scale_plot.py scale.json docs/scale.png
+(or ``bench/scale.py --plot docs/scale.png``, which draws what it has just measured).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+SERIES = {
+    "seconds": [
+        ("DuckDB ingest", lambda s: s.get("ingest_seconds")),
+        ("DuckDB analyze", lambda s: s.get("analyze_seconds")),
+        ("Parquet export", lambda s: s.get("spark", {}).get("export_seconds")),
+        ("Spark analyze (features on Spark)", lambda s: s.get("spark", {}).get("analyze_seconds")),
+        (
+            "  of which the Spark features query",
+            lambda s: s.get("spark", {}).get("features_query_seconds"),
+        ),
+    ],
+    "peak RSS (MB)": [
+        ("DuckDB ingest", lambda s: s.get("ingest_peak_rss_mb")),
+        ("DuckDB analyze", lambda s: s.get("analyze_peak_rss_mb")),
+        ("Parquet export", lambda s: s.get("spark", {}).get("export_peak_rss_mb")),
+        ("Spark analyze: Python driver", lambda s: s.get("spark", {}).get("python_peak_rss_mb")),
+        ("Spark analyze: JVM", lambda s: s.get("spark", {}).get("jvm_peak_rss_mb")),
+    ],
+}
+
+
+def draw(report: dict[str, Any], target: Path) -> None:
+    """Two panels, log-log, one line per measured series."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = report["sizes"]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, (label, series) in zip(axes, SERIES.items(), strict=True):
+        for name, get in series:
+            points = [(s["events"], get(s)) for s in sizes if get(s) is not None]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, marker="o", label=name)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("events (interactions in the log)")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    cores = next((s["spark"].get("cores") for s in sizes if "spark" in s), None)
+    loads = ", ".join(f"{s.get('load_at_start', 0):.1f}" for s in sizes)
+    fig.suptitle(
+        f"weakties at organisation scale: {report.get('cpus')} cores, Spark local[{cores}], "
+        f"1-min load at each size's start {loads}",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    draw(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))
