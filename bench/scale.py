@@ -17,12 +17,26 @@ less than the wall clock. ``load_before`` / ``load_after`` are the machine's 1-m
 load averages (two cores, shared: figures from a loaded machine are slower, and say
 so).
 
+With ``--spark`` each size goes on, after DuckDB's analyze, to two more children
+(bench/scale_spark.py): ``weakties export --format parquet`` of the store, then the
+same analysis with the tie features computed by Spark in local mode
+(``local[--spark-cores]``, all cores by default) over that export. Under ``spark``:
+``export_seconds``, ``export_peak_rss_mb``, ``parquet_mb``; ``analyze_seconds`` and
+its ``analyze_steps``; of the ``ties`` step, ``session_seconds`` (starting the JVM),
+``features_query_seconds`` (the features query on Spark, its result collected to the
+driver as Arrow), ``conform_seconds`` and ``driver_scoring_seconds`` (numpy, on the
+driver); ``features_events_per_core_second`` (events / query seconds / cores);
+``python_peak_rss_mb`` (the driver) and ``jvm_peak_rss_mb`` / ``jvm_cpu_seconds`` (the
+JVM PySpark starts, from /proc); ``agreement``: ties each engine gave, pairs only one
+gave, the largest strength difference and the bands that differ.
+``--plot PNG`` draws the figures (bench/scale_plot.py).
+
 People per size: events / 50 (10,000 at 0.5M, 40,000 at 2M), at most ``--max-people``.
 ``--staff-ids`` numbers every mailbox (``p100000@ours.example``), as many
 organisations do.
 
 Usage: PYTHONPATH=src python bench/scale.py [--sizes 0.5M,2M,8M] [--work DIR]
-       [--staff-ids] [--no-analyze]
+       [--staff-ids] [--no-analyze] [--spark [--spark-cores N]] [--plot PNG]
 """
 
 from __future__ import annotations

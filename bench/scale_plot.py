@@ -1,8 +1,10 @@
 """Draw bench/scale.py's JSON as a PNG: seconds and peak RSS against events, DuckDB and
 Spark (local mode) side by side.
 
-Usage: python bench/scale_plot.py scale.json docs/scale.png
-(or ``bench/scale.py --plot docs/scale.png``, which draws what it has just measured).
+Usage: python bench/scale_plot.py docs/scale.png run.json [run.json ...]
+(the sizes of several runs drawn together: docs/scale.json keeps them as
+``{"runs": [...]}``); or ``bench/scale.py --plot docs/scale.png``, which draws what it
+has just measured.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ SERIES = {
     "seconds": [
         ("DuckDB ingest", lambda s: s.get("ingest_seconds")),
         ("DuckDB analyze", lambda s: s.get("analyze_seconds")),
+        ("  of which features query + scoring", lambda s: s.get("analyze_steps", {}).get("ties")),
         ("Parquet export", lambda s: s.get("spark", {}).get("export_seconds")),
         ("Spark analyze (features on Spark)", lambda s: s.get("spark", {}).get("analyze_seconds")),
         (
@@ -34,20 +37,23 @@ SERIES = {
 
 
 def draw(report: dict[str, Any], target: Path) -> None:
-    """Two panels, log-log, one line per measured series."""
+    """Two panels, log-log, one line per measured series; ``report`` is one run of
+    bench/scale.py or ``{"runs": [...]}``, several."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = report["sizes"]
+    runs = report.get("runs", [report])
+    sizes = sorted((s for run in runs for s in run["sizes"]), key=lambda s: s["events"])
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, (label, series) in zip(axes, SERIES.items(), strict=True):
         for name, get in series:
             points = [(s["events"], get(s)) for s in sizes if get(s) is not None]
             if points:
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, marker="o", label=name)
+                spark = "Spark" in name or "export" in name or "JVM" in name
+                ax.plot(xs, ys, marker="o", label=name, linestyle="--" if spark else "-")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("events (interactions in the log)")
@@ -57,7 +63,7 @@ def draw(report: dict[str, Any], target: Path) -> None:
     cores = next((s["spark"].get("cores") for s in sizes if "spark" in s), None)
     loads = ", ".join(f"{s.get('load_at_start', 0):.1f}" for s in sizes)
     fig.suptitle(
-        f"weakties at organisation scale: {report.get('cpus')} cores, Spark local[{cores}], "
+        f"weakties at organisation scale: {runs[0].get('cpus')} cores, Spark local[{cores}], "
         f"1-min load at each size's start {loads}",
         fontsize=10,
     )
@@ -67,5 +73,13 @@ def draw(report: dict[str, Any], target: Path) -> None:
     plt.close(fig)
 
 
+def _runs(paths: list[str]) -> dict[str, Any]:
+    runs = []
+    for path in paths:
+        found = json.loads(Path(path).read_text())
+        runs += found.get("runs", [found])
+    return {"runs": runs}
+
+
 if __name__ == "__main__":
-    draw(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))
+    draw(_runs(sys.argv[2:]), Path(sys.argv[1]))
