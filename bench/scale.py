@@ -176,17 +176,18 @@ def _measure(events: int, args: argparse.Namespace) -> dict[str, Any]:
                 "analyze_steps": analyze["steps"],
                 "analyze_peak_rss_mb": analyze["peak_rss_mb"],
             }
-            if args.spark:
-                out["spark"] = _spark(db, out["events"], args)
+        if args.spark:  # also when DuckDB failed: its error may be the reason for Spark
+            out["spark"] = _spark(db, out["events"], args, compare="error" not in analyze)
     db.unlink(missing_ok=True)
     return out
 
 
-def _spark(db: Path, events: int, args: argparse.Namespace) -> dict[str, Any]:
+def _spark(db: Path, events: int, args: argparse.Namespace, *, compare: bool) -> dict[str, Any]:
     """Export the analysed store as Parquet, analyze it again with the features on
-    Spark, and compare the two engines' ties."""
+    Spark, and compare the two engines' ties (when DuckDB gave some: ``compare``)."""
     folder, saved = args.work / f"parquet-{events}", args.work / f"duckdb-ties-{events}.parquet"
-    save_ties(db, saved)
+    if compare:
+        save_ties(db, saved)
     export = _child("export", str(db), str(folder))
     if "error" in export:
         return {"export_error": export["error"]}
@@ -211,7 +212,7 @@ def _spark(db: Path, events: int, args: argparse.Namespace) -> dict[str, Any]:
         "python_peak_rss_mb": spark["python_peak_rss_mb"],
         "jvm_peak_rss_mb": spark["jvm_peak_rss_mb"],
         "jvm_cpu_seconds": spark["jvm_cpu_seconds"],
-        "agreement": agreement(saved, db),
+        "agreement": agreement(saved, db) if compare else None,
     }
     saved.unlink(missing_ok=True)
     return out
@@ -250,6 +251,7 @@ def main() -> None:
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
         "cpus": os.cpu_count(),
+        "memory_limit": os.environ.get("WEAKTIES_MEMORY_LIMIT", "default (2GB)"),
     }
     print(json.dumps(report, indent=1))
     if args.plot:
