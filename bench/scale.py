@@ -53,7 +53,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_spark import agreement, export_child, save_ties, spark_child, timed_analysis
+from scale_spark import (
+    agreement,
+    export_child,
+    query_child,
+    save_ties,
+    spark_child,
+    timed_analysis,
+)
 from synthetic import Shape, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +124,7 @@ def _analyze_child(db: str) -> dict[str, Any]:
 
 
 CHILDREN = {"ingest": _ingest_child, "analyze": _analyze_child}
-CHILDREN |= {"export": export_child, "spark": spark_child}
+CHILDREN |= {"export": export_child, "spark": spark_child, "query": query_child}
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -130,9 +137,18 @@ def _child(*args: str) -> dict[str, Any]:
         check=False,
     )
     if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+        return {"error": _error(done.stderr)}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def _error(stderr: str) -> str:
+    """What a failed child says went wrong: Python's last line when it names an error,
+    else the first line that does (a JVM's stack trace ends in a frame, not a cause)."""
+    lines = stderr.strip().splitlines() or ["?"]
+    named = [line for line in lines if "Error" in line or "Exception" in line]
+    last = lines[-1]
+    return (last if last in named or not named else named[0]).strip()[:300]
 
 
 def _log(events: int, args: argparse.Namespace) -> tuple[Path, int]:

@@ -221,3 +221,53 @@ def _peak_mb() -> float:
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def query_child(folder: str, cores: str) -> dict[str, Any]:
+    """The features query alone over an export, on Spark ``local[cores]``: first run
+    to the end without collecting its rows (Spark's ``noop`` sink, as a cluster that
+    writes its result where it is would run it), then collected to this driver as
+    Arrow, as ``analyze --engine spark`` does. Either may fail (the driver's heap):
+    its error is reported, not raised."""
+    from weakties.ties import NAMED
+    from weakties.ties.features import tie_features_sql
+    from weakties.ties.spark import spark_timestamp_literal
+
+    as_of = _latest(Path(folder))
+    spark = _session(f"local[{cores}]")
+    for name in ("interactions", "participants", "items", "sources", "identities", "people"):
+        spark.read.parquet(str(Path(folder) / name)).createOrReplaceTempView(name)
+    sql = NAMED.format(features=tie_features_sql(spark_timestamp_literal(as_of)))
+    out: dict[str, Any] = {}
+    start = time.perf_counter()
+    spark.sql(sql).write.format("noop").mode("overwrite").save()
+    out["noop_seconds"] = round(time.perf_counter() - start, 2)
+    out |= {f"noop_{k}": v for k, v in _jvm_figures().items()}
+    start = time.perf_counter()
+    try:
+        out["collected_ties"] = spark.sql(sql).toArrow().num_rows
+        out["collect_seconds"] = round(time.perf_counter() - start, 2)
+    except Exception as exc:  # noqa: BLE001 - a figure to report, whatever Spark raised
+        out["collect_error"] = _first_line(str(exc))
+        out["collect_failed_after_seconds"] = round(time.perf_counter() - start, 2)
+    out |= _jvm_figures()
+    _stop()
+    return {**out, "python_peak_rss_mb": _peak_mb()}
+
+
+def _latest(folder: Path) -> datetime:
+    """The analysis's default instant (``latest_timestamp``) read from the export."""
+    from weakties.ties.features import latest_timestamp
+
+    con = duckdb.connect()
+    where = str(folder / "interactions" / "**" / "*.parquet").replace("'", "''")
+    con.execute(f"CREATE VIEW interactions AS SELECT * FROM read_parquet('{where}')")
+    found = latest_timestamp(con)
+    con.close()
+    assert found is not None, "no dated interactions in the export"
+    return found
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if "Error" in line or "Exception" in line]
+    return (lines or text.splitlines() or ["?"])[0].strip()[:300]
