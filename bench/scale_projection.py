@@ -17,6 +17,11 @@ is shuffle-bound and its rate per core stays what it was here; the fixed part do
 grow), plus the Parquet size, the ties and the driver memory they would need at the
 measured bytes per event and per tie.
 
+When the JSON also holds ``"queries"`` (bench/scale.py's ``query`` child: the features
+query alone over an export, run to the end without collecting its rows), the two
+largest of those set the rates instead: the query as a cluster would run it, writing
+its result where it is.
+
 Usage: python bench/scale_projection.py docs/scale.json [--events 1e9]
 """
 
@@ -30,41 +35,73 @@ from typing import Any
 
 CLUSTERS = (64, 128, 256, 512, 1024)
 
+Point = tuple[int, float, float, int]
+"""Events, query seconds, JVM CPU seconds, cores."""
 
-def measured(paths: list[Path]) -> list[dict[str, Any]]:
-    """Every size with Spark figures, smallest first, from one or more runs."""
+
+def load(paths: list[Path]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every size with Spark analysis figures, and every query-alone run
+    (``"queries"``: bench/scale.py's ``query`` child), smallest first."""
     runs: list[dict[str, Any]] = []
+    queries: list[dict[str, Any]] = []
     for path in paths:
         found = json.loads(path.read_text())
         runs += found.get("runs", [found])
+        queries += found.get("queries", [])
     sizes = [
         s for run in runs for s in run["sizes"] if "features_query_seconds" in s.get("spark", {})
     ]
-    return sorted(sizes, key=lambda s: s["events"])
+    done = [q for q in queries if "noop_seconds" in q]
+    return sorted(sizes, key=lambda s: s["events"]), sorted(done, key=lambda q: q["events"])
 
 
-def rates(small: dict[str, Any], large: dict[str, Any]) -> dict[str, float]:
-    """The query's marginal rates between two sizes, and its fixed part."""
-    cores = large["spark"]["cores"]
-    events = large["events"] - small["events"]
-    wall = large["spark"]["features_query_seconds"] - small["spark"]["features_query_seconds"]
-    cpu = large["spark"]["jvm_cpu_seconds"] - small["spark"]["jvm_cpu_seconds"]
-    per_core = events / wall / cores
+def timings(sizes: list[dict[str, Any]], queries: list[dict[str, Any]]) -> dict[str, list[Point]]:
+    """(events, query seconds, JVM CPU seconds, cores) per measured size: the query
+    inside the analysis (collected to the driver), and the query alone run to the end
+    without collecting (``noop``)."""
     return {
-        "from_events": small["events"],
-        "to_events": large["events"],
-        "marginal_events_per_core_second": round(per_core),
-        "marginal_events_per_jvm_cpu_second": round(events / cpu),
-        "fixed_seconds": round(
-            large["spark"]["features_query_seconds"] - large["events"] / (per_core * cores), 1
-        ),
+        "analysis": [
+            (
+                s["events"],
+                s["spark"]["features_query_seconds"],
+                s["spark"]["jvm_cpu_seconds"],
+                s["spark"]["cores"],
+            )
+            for s in sizes
+        ],
+        "noop": [
+            (q["events"], q["noop_seconds"], q["noop_jvm_cpu_seconds"], q["cores"]) for q in queries
+        ],
     }
 
 
-def project(sizes: list[dict[str, Any]], events: float) -> dict[str, Any]:
-    """Core-seconds and wall time for ``events`` at the measured rates."""
-    steps = [rates(a, b) for a, b in pairwise(sizes)]
-    last, largest = steps[-1], sizes[-1]
+def rates(
+    small: tuple[int, float, float, int], large: tuple[int, float, float, int]
+) -> dict[str, float]:
+    """The query's marginal rates between two sizes, and its fixed part."""
+    events, cores = large[0] - small[0], large[3]
+    per_core = events / (large[1] - small[1]) / cores
+    return {
+        "from_events": small[0],
+        "to_events": large[0],
+        "marginal_events_per_core_second": round(per_core),
+        "marginal_events_per_jvm_cpu_second": round(events / (large[2] - small[2])),
+        "fixed_seconds": round(large[1] - large[0] / (per_core * cores), 1),
+    }
+
+
+def project(
+    sizes: list[dict[str, Any]], events: float, queries: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Core-seconds and wall time for ``events`` at the measured rates: those of the
+    two largest query-alone runs when there are two, else of the two largest
+    analyses."""
+    steps = {
+        kind: [rates(a, b) for a, b in pairwise(points)]
+        for kind, points in timings(sizes, queries or []).items()
+    }
+    basis = "noop" if steps["noop"] else "analysis"
+    last, largest = steps[basis][-1], sizes[-1]
     spark = largest["spark"]
     work = {
         "wall_rate": events / last["marginal_events_per_core_second"],
@@ -72,6 +109,7 @@ def project(sizes: list[dict[str, Any]], events: float) -> dict[str, Any]:
     }
     return {
         "measured_steps": steps,
+        "basis": f"{basis}, {last['from_events']} to {last['to_events']} events",
         "events": events,
         "core_hours": {k: round(v / 3600, 1) for k, v in work.items()},
         "wall_minutes_on": {
@@ -98,10 +136,10 @@ def main() -> None:
     parser.add_argument("runs", type=Path, nargs="+")
     parser.add_argument("--events", type=float, default=1e9)
     args = parser.parse_args()
-    sizes = measured(args.runs)
+    sizes, queries = load(args.runs)
     if len(sizes) < 2:
         parser.error("need Spark figures at two sizes at least")
-    print(json.dumps(project(sizes, args.events), indent=1))
+    print(json.dumps(project(sizes, args.events, queries), indent=1))
 
 
 if __name__ == "__main__":

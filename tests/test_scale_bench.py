@@ -60,7 +60,7 @@ def test_the_projection_splits_a_fixed_cost_from_a_rate_per_core() -> None:
     # 30 s fixed, then 10k events a second on 2 cores (5k per core), 8k per CPU second
     small = _size(1_000_000, 30 + 100, 50 + 125, 700_000, 1000.0)
     large = _size(3_000_000, 30 + 300, 50 + 375, 2_100_000, 2400.0)
-    step = rates(small, large)
+    step = rates((1_000_000, 130.0, 175.0, 2), (3_000_000, 330.0, 425.0, 2))
     assert step["marginal_events_per_core_second"] == 5000
     assert step["marginal_events_per_jvm_cpu_second"] == 8000
     assert step["fixed_seconds"] == pytest.approx(30.0)
@@ -71,4 +71,15 @@ def test_the_projection_splits_a_fixed_cost_from_a_rate_per_core() -> None:
     )
     assert found["ties"] == 700_000_000
     assert found["driver_mb_per_million_ties"] == 1000
+    assert found["basis"].startswith("analysis")
+    queries = [  # the query alone: 20 s fixed, 8k events a second on 2 cores
+        {"events": e, "cores": 2, "noop_seconds": 20 + e / 8000, "noop_jvm_cpu_seconds": e / 5000}
+        for e in (1_000_000, 3_000_000)
+    ]
+    alone = project([small, large], 1e9, queries)
+    assert alone["basis"].startswith("noop")
+    assert alone["core_hours"]["cpu_rate"] == pytest.approx(1e9 / 5000 / 3600, abs=0.05)
+    assert alone["wall_minutes_on"]["64"]["wall_rate"] == pytest.approx(
+        (1e9 / 4000 / 64 + 20) / 60, abs=0.05
+    )
     assert found["parquet_gb"] == pytest.approx(1e9 / 1e6 * 64 / 1024, abs=0.05)
