@@ -233,6 +233,7 @@ def query_child(folder: str, cores: str) -> dict[str, Any]:
     from weakties.ties.features import tie_features_sql
     from weakties.ties.spark import spark_timestamp_literal
 
+    load = os.getloadavg()[0]
     as_of = _latest(Path(folder))
     spark = _session(f"local[{cores}]")
     for name in ("interactions", "participants", "items", "sources", "identities", "people"):
@@ -252,7 +253,7 @@ def query_child(folder: str, cores: str) -> dict[str, Any]:
         out["collect_failed_after_seconds"] = round(time.perf_counter() - start, 2)
     out |= _jvm_figures()
     _stop()
-    return {**out, "python_peak_rss_mb": _peak_mb()}
+    return {**out, "python_peak_rss_mb": _peak_mb(), "load_at_start": load}
 
 
 def _latest(folder: Path) -> datetime:
