@@ -54,6 +54,7 @@ def draw(report: dict[str, Any], target: Path) -> None:
                 xs, ys = zip(*points, strict=True)
                 spark = "Spark" in name or "export" in name or "JVM" in name
                 ax.plot(xs, ys, marker="o", label=name, linestyle="--" if spark else "-")
+        _queries(ax, label, report.get("queries", []))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("events (interactions in the log)")
@@ -73,12 +74,41 @@ def draw(report: dict[str, Any], target: Path) -> None:
     plt.close(fig)
 
 
+def _queries(ax: Any, label: str, queries: list[dict[str, Any]]) -> None:
+    """The features query run alone over an export (bench/scale.py's ``query`` child),
+    and where collecting its result to the driver failed."""
+    key = "noop_seconds" if label == "seconds" else "noop_jvm_peak_rss_mb"
+    points = sorted((q["events"], q[key]) for q in queries if key in q)
+    if not points:
+        return
+    xs, ys = zip(*points, strict=True)
+    name = "Spark features query alone, not collected"
+    ax.plot(
+        xs,
+        ys,
+        marker="s",
+        linestyle=":",
+        color="black",
+        label=name + ("" if label == "seconds" else ": JVM"),
+    )
+    for q in queries:
+        if "collect_error" in q and label == "seconds":
+            ax.annotate(
+                "collecting it: driver heap\nout of memory",
+                (q["events"], q[key]),
+                textcoords="offset points",
+                xytext=(-120, 20),
+                fontsize=7,
+            )
+
+
 def _runs(paths: list[str]) -> dict[str, Any]:
-    runs = []
+    runs, queries = [], []
     for path in paths:
         found = json.loads(Path(path).read_text())
         runs += found.get("runs", [found])
-    return {"runs": runs}
+        queries += found.get("queries", [])
+    return {"runs": runs, "queries": queries}
 
 
 if __name__ == "__main__":
