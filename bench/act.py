@@ -12,9 +12,11 @@ process after the analysis:
 
 Each question is timed on one open store from the second question on (the process then
 keeps the relationships in memory), on one open store with nothing kept (``_filtered``:
-what a single command computes), and through the API, which opens the store per call
-(``_api``). Prints one JSON object with the timings in milliseconds and the peak RSS of
-the process.
+what a single command computes), through the API inside one ``api.reading`` block
+(``_reading``: a notebook or a server; every question counted, the first ones that read
+filtered and the one that loads the relationships included), and through the API
+outside it, which opens the store per call (``_api``). Prints one JSON object with the
+timings in milliseconds and the peak RSS of the process.
 Usage: ``python bench/act.py [--people N] [--interactions N] [--keep DIR]``.
 """
 
@@ -133,6 +135,11 @@ def _queries(settings: Settings, samples: int) -> dict[str, Any]:
         intro = [_timed(lambda t=t: intro_table(con, t, team=True)) for t in targets]
         suggest = [_timed(lambda i=i: suggest_table(con, i)) for i in ids]
         accounts = _timed(lambda: accounts_table(con))
+    relationships.forget()
+    with api.reading(settings):  # a notebook or a server: one connection for all
+        intro_reading = [_timed(lambda t=t: api.intro(settings, t, team=True)) for t in targets]
+        suggest_reading = [_timed(lambda p=p: api.suggest(settings, person=p)) for p in people]
+        accounts_reading = _timed(lambda: api.accounts(settings))
     intro_api = [_timed(lambda t=t: api.intro(settings, t, team=True)) for t in targets]
     suggest_api = [_timed(lambda p=p: api.suggest(settings, person=p)) for p in people]
     opening = [_timed(lambda: api.open_store(settings, read_only=True).__enter__().close())]
@@ -141,6 +148,10 @@ def _queries(settings: Settings, samples: int) -> dict[str, Any]:
         "intro": _quantiles(intro),
         "intro_filtered": _quantiles(filtered),
         "intro_api": _quantiles(intro_api),
+        "intro_reading": _quantiles(intro_reading),
+        "intro_reading_first_three_ms": [round(v, 1) for v in intro_reading[:3]],
+        "suggest_person_reading": _quantiles(suggest_reading),
+        "accounts_reading_ms": round(accounts_reading, 1),
         "suggest_person": _quantiles(suggest),
         "suggest_person_filtered": _quantiles(suggest_filtered),
         "suggest_person_api": _quantiles(suggest_api),

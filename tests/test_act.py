@@ -98,6 +98,36 @@ def test_unknown_targets_are_one_line_errors(office: Settings) -> None:
         api.intro(office, "  ")
 
 
+def test_questions_inside_a_reading_block_share_one_connection(
+    office: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``api.reading`` the store is opened once for every question, the answers
+    are those of calls that open it each time, a call that writes is refused with what
+    to do, and the store can be written again once the block ends."""
+    from weakties.errors import StoreError
+    from weakties.store import db
+
+    alone = [api.intro(office, t).to_pylist() for t in ("tara@target.example", "acme.example")]
+    opened: list[bool] = []
+    real = db.connect
+
+    def counting(*args: object, **kwargs: object) -> object:
+        opened.append(bool(kwargs.get("read_only")))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "connect", counting)
+    with api.reading(office):
+        shared = [api.intro(office, t).to_pylist() for t in ("tara@target.example", "acme.example")]
+        shared_people = api.suggest(office).to_pylist()
+        with pytest.raises(StoreError, match="open for reading") as refused:
+            api.pin(office, ME, "bo@corp.example", "strong")
+        assert "outside" in refused.value.hint
+    assert opened == [True]
+    assert shared == alone
+    assert shared_people == api.suggest(office).to_pylist()
+    api.unpin(office, ME, "bo@corp.example")  # writes again: the block's connection is closed
+
+
 def test_a_store_without_an_owner_asks_for_one(office: Settings, tmp_path: Path) -> None:
     log = tmp_path / "log.csv"
     log.write_text(
@@ -323,6 +353,23 @@ def test_an_account_lists_who_knows_whom(company: Settings) -> None:
         api.account(company, "sam@corp.example")
 
 
+def test_accounts_read_the_contacts_the_analysis_counted(company: Settings) -> None:
+    """The owners' contacts in both coverage windows are counted once, when the analysis
+    is published, and equal a count made afresh from the facts."""
+    from weakties.store import derived
+
+    with api.open_store(company, read_only=True) as con:
+        kept = derived.owner_contacts(con).sort_by(
+            [("owner", "ascending"), ("person", "ascending"), ("later", "ascending")]
+        )
+        as_of = derived.state(con).as_of
+        before, start, end = derived.coverage_windows(as_of)
+        fresh = derived.count_owner_contacts(con, before, end + timedelta(seconds=1), split=start)
+    fresh = fresh.sort_by([("owner", "ascending"), ("person", "ascending"), ("later", "ascending")])
+    assert kept.num_rows > 0 and kept.to_pylist() == fresh.to_pylist()
+    assert {r["later"] for r in kept.to_pylist()} == {True, False}  # both windows counted
+
+
 @pytest.fixture(scope="module")
 def northwind(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, DemoTruth]:
     """The demo organisation: the owner's mailbox and the organisation's log."""
@@ -372,3 +419,13 @@ def test_the_planted_people_to_meet_are_suggested(northwind: tuple[Settings, Dem
     assert set(truth.act.to_meet) <= suggested, rows
     intro = api.intro(settings, truth.act.to_meet[0]).to_pylist()
     assert intro and intro[0]["hops"] == 2
+
+
+def test_a_three_hop_path_explains_the_introducers_own_tie(office: Settings) -> None:
+    """me -> Cy -> Vic -> Wes: the middle leg (Cy and Vic) touches neither end, yet the
+    explanation says how well Cy knows Vic, never "no tie"."""
+    rows = api.intro(office, "wes@acme.example").to_pylist()
+    far = [r for r in rows if r["hops"] == 3]
+    assert far and (far[0]["introducer"], far[0]["second_introducer"]) == ("Cy", "Vic")
+    assert "Cy knows Vic" in far[0]["explanation"]
+    assert "no tie" not in far[0]["explanation"]

@@ -71,3 +71,26 @@ def test_a_change_to_the_store_is_seen_by_the_next_question(tmp_path: Path) -> N
     api.pin(settings, "ana@corp.example", "tara@target.example", "one-way")
     after = api.intro(settings, "tara@target.example").to_pylist()
     assert [r["introducer"] for r in after] == ["Bo"]
+
+
+@pytest.mark.usefixtures("fresh")
+def test_reads_between_two_sets_give_the_rows_of_the_first_set_whichever_is_smaller(
+    tmp_path: Path,
+) -> None:
+    """A single question's filtered read looks rows up from the smaller set and turns
+    them round; the rows are those of the whole table with ``person_id`` in the first
+    set and ``other`` in the second, in order, either way round."""
+    from weakties.store import derived
+
+    settings = _store(tmp_path)
+    with api.open_store(settings, read_only=True) as con:
+        everything = con.sql("SELECT * FROM relationships").to_arrow_table().to_pylist()
+        people = sorted({r["person_id"] for r in everything})
+        few, many = people[:1], people[1:]
+        for first, second in ((few, many), (many, few), (people, people)):
+            read = derived.ties_between(con, first, second).to_pylist()
+            expected = sorted(
+                (r for r in everything if r["person_id"] in first and r["other"] in second),
+                key=lambda r: (r["person_id"], r["other"]),
+            )
+            assert read == [{k: r[k] for k in read[0]} for r in expected] and read

@@ -36,7 +36,7 @@ from weakties.store import derived
 from weakties.store.db import first_row
 from weakties.store.people import people_stamp
 from weakties.store.reads import ORGANISATION
-from weakties.store.tuning import collector_paused, memory_at_least, size_bytes
+from weakties.store.tuning import collector_paused, memory_at_least, release_buffers, size_bytes
 from weakties.ties import MODEL_VERSION, FeaturesEngine, scored_ties, with_explanations
 
 GRAPH_BANDS = ("strong", "weak", "dormant")
@@ -150,6 +150,7 @@ def _analyze(
     with ThreadPoolExecutor(max_workers=1) as background, ExitStack() as stack:
         step("ties")
         ties = scored_ties(con, as_of=as_of, explained=False, features=features)
+        release_buffers(con)  # the query's cache, no longer needed, out of the graph's way
         explaining = background.submit(with_explanations, ties)
         step("graph")
         keep, g = tie_graph(ties)

@@ -14,7 +14,6 @@ with the :data:`WINDOW_DAYS` days before that.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -23,7 +22,7 @@ from weakties.errors import InputError
 from weakties.insights.intro import find_target
 from weakties.store import derived
 
-WINDOW_DAYS = 90
+WINDOW_DAYS = derived.COVERAGE_DAYS
 CLASSES = ("dark", "single-threaded", "thin", "covered")
 
 
@@ -32,12 +31,12 @@ def coverage_class(n: int) -> str:
     return CLASSES[min(n, 3)]
 
 
-def _windows(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime, datetime]:
+def _contacts(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The owners' contacts in both coverage windows, as counted by the analysis."""
     from weakties.ties import MODEL_VERSION
 
-    state = derived.require_current(con, MODEL_VERSION)
-    end = state.as_of or datetime.now(UTC)
-    return end - timedelta(days=2 * WINDOW_DAYS), end - timedelta(days=WINDOW_DAYS), end
+    derived.require_current(con, MODEL_VERSION)
+    return derived.owner_contacts(con)
 
 
 def _covered(table: pa.Table, *, later: bool = False) -> dict[int, set[int]]:
@@ -52,8 +51,7 @@ def _covered(table: pa.Table, *, later: bool = False) -> dict[int, set[int]]:
 
 def accounts_table(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> pa.Table:
     """Every organisation with its coverage now and the window before, riskiest first."""
-    before, start, end = _windows(con)
-    both = derived.owner_contacts(con, before, end + timedelta(seconds=1), split=start)
+    both = _contacts(con)
     now, then = _covered(both, later=True), _covered(both)
     members = derived.organisation_members(con)
     rows = []
@@ -104,9 +102,7 @@ def account_table(con: duckdb.DuckDBPyConnection, text: str) -> pa.Table:
             f"{text!r} is a person, not an organisation.",
             "Pass a company name or an e-mail domain such as acme.com.",
         )
-    _, start, end = _windows(con)
-    both = derived.owner_contacts(con, start, end + timedelta(seconds=1), split=start)
-    now = _covered(both, later=True)
+    now = _covered(_contacts(con), later=True)
     rows = derived.best_teammates(con, list(target.people)).to_pylist()
     for r in rows:
         r["covered_now"] = bool(now.get(int(r["person_id"])))

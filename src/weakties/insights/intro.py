@@ -157,9 +157,10 @@ def _two_hops(net: Network, user: int, target: int) -> list[Path]:
 
 def three_hops(
     con: duckdb.DuckDBPyConnection, net: Network, user_ids: list[int], target: Target
-) -> list[Path]:
+) -> tuple[list[Path], pa.Table]:
     """Paths through two introducers: one of the user's contacts, then one of the target's,
-    joined by a tie of their own (looked up in the store: neither end need be near)."""
+    joined by a tie of their own (looked up in the store: neither end need be near), and
+    those ties (rows of ``ties_between``)."""
     firsts = {u: net.neighbours(u) for u in user_ids}
     lasts = {t: net.neighbours(t) for t in target.people}
     starts = np.unique(np.concatenate([*firsts.values(), np.empty(0, np.int64)]))
@@ -167,7 +168,7 @@ def three_hops(
     exclude = np.asarray(user_ids, dtype=np.int64)
     starts, ends = np.setdiff1d(starts, exclude), np.setdiff1d(ends, exclude)
     if not starts.size or not ends.size:
-        return []
+        return [], pa.table({})
     links = derived.ties_between(con, starts.tolist(), ends.tolist())
     a = links.column("person_id").to_numpy()
     b = links.column("other").to_numpy()
@@ -181,7 +182,20 @@ def three_hops(
             ):
                 legs = (net.strength(u, x), float(w), net.strength(y, t))
                 out.append(Path(u, (x, y), t, legs, min(legs) * THREE_HOP_FACTOR))
-    return out
+    return out, links
+
+
+def with_middle_legs(net: Network, links: pa.Table, found: list[Path]) -> Network:
+    """``net`` with the introducers' own ties of the three-hop paths in ``found`` (ties
+    that touch neither end, so the network around the ends lacks them), so that each
+    path's middle leg can be told in words."""
+    wanted = {p.people for p in found if len(p.people) == 2 and net.edge(*p.people) < 0}
+    if not wanted:
+        return net
+    a = links.column("person_id").to_numpy()
+    b = links.column("other").to_numpy()
+    rows = [i for i, pair in enumerate(zip(a.tolist(), b.tolist(), strict=True)) if pair in wanted]
+    return network.with_ties(net, links.take(rows))
 
 
 def _best_first(found: list[Path], per_target: int | None) -> list[Path]:
@@ -220,8 +234,10 @@ def intro_table(
     direct = [(u, t) for u in user_ids for t in target.people if net.edge(u, t) >= 0]
     found = paths(net, user_ids, target, limit=limit)
     if limit is None or len(found) < limit:
-        more = _best_first(three_hops(con, net, user_ids, target), None)
-        found += more[: (limit - len(found)) if limit else None]
+        three, links = three_hops(con, net, user_ids, target)
+        more = _best_first(three, None)[: (limit - len(found)) if limit else None]
+        found += more
+        net = with_middle_legs(net, links, more)
     return _rows(net, target, direct, found, speaker=user_ids[0] if len(user_ids) == 1 else None)
 
 

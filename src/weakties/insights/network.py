@@ -140,6 +140,19 @@ def build(con: duckdb.DuckDBPyConnection, ties: pa.Table, extra: list[int]) -> N
     return Network(g, ties, people, community, organisation)
 
 
+def with_ties(net: Network, more: pa.Table) -> Network:
+    """``net`` with the ties ``more`` (rows of ``relationship_ties``) between people it
+    already holds: the same people and facts, a graph with the edges added."""
+    ties = pa.concat_tables([net.ties, more.select(net.ties.column_names)])
+    a = ties.column("person_id").to_numpy()
+    b = ties.column("other").to_numpy()
+    weights = np.nan_to_num(ties.column("strength").to_numpy(zero_copy_only=False))
+    g = from_ties(a, b, np.clip(weights, 0.0, None), people=net.graph.person_ids)
+    if not np.array_equal(g.person_ids, net.graph.person_ids):
+        raise ValueError("with_ties adds ties between the network's own people only")
+    return Network(g, ties, net.people, net.community, net.organisation)
+
+
 def leg_words(
     net: Network, a: int, b: int, *, you: int | None = None, edge: int | None = None
 ) -> str:

@@ -334,12 +334,13 @@ def _to_v6(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_V6_KEEPING)
 
 
-DERIVED_VERSION = 4
+DERIVED_VERSION = 5
 """Bumped whenever a table of :data:`DERIVED` changes shape (2: ``ties`` gains
 ``active_periods`` and ``period_days``, temporal stability at the corpus's own grain,
 and ``watched_contacts``, the contacts on channels whose dates say the store looked;
 3: ``person_metrics`` says who is ``placed`` in a community by one-way mail alone;
-4: ``relationships``, every reciprocated tie from each end, for the questions that act)."""
+4: ``relationships``, every reciprocated tie from each end, for the questions that act;
+5: ``owner_contacts``, the owners' contacts in the two coverage windows, for accounts)."""
 
 DERIVED: dict[str, str] = {
     "ties": """(
@@ -382,6 +383,14 @@ DERIVED: dict[str, str] = {
         base_strength DOUBLE, band VARCHAR, recency_days DOUBLE, last_contact TIMESTAMPTZ,
         messages BIGINT, one_to_one_share DOUBLE, active_weeks BIGINT, duration_days DOUBLE,
         replies BIGINT, reply_latency_h DOUBLE, mutual_contacts BIGINT
+    )""",
+    # Per owner and person, their contacts in the two coverage windows before the
+    # analysis's instant (``later``: the last 90 days, else the 90 before): what account
+    # coverage reads, counted once per analysis instead of scanning every participant
+    # row of the store at each question.
+    "owner_contacts": """(
+        owner BIGINT NOT NULL, person BIGINT NOT NULL, later BOOLEAN,
+        sent BIGINT, received BIGINT, mutual BIGINT
     )""",
 }
 """The analysis tables, each ``name -> (columns)``; written by :mod:`weakties.store.derived`

@@ -103,5 +103,25 @@ def memory_at_least(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None
         _set_memory_limit(con, before)
 
 
+RELEASE_FLOOR = "64MB"
+
+
+def release_buffers(con: duckdb.DuckDBPyConnection) -> None:
+    """Hand back the memory DuckDB keeps after a large query. Its buffer pool keeps
+    what a query used, up to the memory limit, as a cache; lowering the limit to
+    :data:`RELEASE_FLOOR` evicts it, and the limit is then restored. After the features
+    query on 100,000 people (3.5M ties) the process held 1.8 GB more than the ties
+    it had read, for the rest of the analysis. Best effort: when DuckDB cannot get
+    under the floor (buffers in use), what it could free is freed and the limit is
+    restored all the same."""
+    before = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    try:
+        _set_memory_limit(con, RELEASE_FLOOR)
+    except duckdb.Error:
+        pass
+    finally:
+        _set_memory_limit(con, before)
+
+
 def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
     con.execute(f"SET memory_limit = '{limit}'")
