@@ -17,12 +17,26 @@ less than the wall clock. ``load_before`` / ``load_after`` are the machine's 1-m
 load averages (two cores, shared: figures from a loaded machine are slower, and say
 so).
 
+With ``--spark`` each size goes on, after DuckDB's analyze, to two more children
+(bench/scale_spark.py): ``weakties export --format parquet`` of the store, then the
+same analysis with the tie features computed by Spark in local mode
+(``local[--spark-cores]``, all cores by default) over that export. Under ``spark``:
+``export_seconds``, ``export_peak_rss_mb``, ``parquet_mb``; ``analyze_seconds`` and
+its ``analyze_steps``; of the ``ties`` step, ``session_seconds`` (starting the JVM),
+``features_query_seconds`` (the features query on Spark, its result collected to the
+driver as Arrow), ``conform_seconds`` and ``driver_scoring_seconds`` (numpy, on the
+driver); ``features_events_per_core_second`` (events / query seconds / cores);
+``python_peak_rss_mb`` (the driver) and ``jvm_peak_rss_mb`` / ``jvm_cpu_seconds`` (the
+JVM PySpark starts, from /proc); ``agreement``: ties each engine gave, pairs only one
+gave, the largest strength difference and the bands that differ.
+``--plot PNG`` draws the figures (bench/scale_plot.py).
+
 People per size: events / 50 (10,000 at 0.5M, 40,000 at 2M), at most ``--max-people``.
 ``--staff-ids`` numbers every mailbox (``p100000@ours.example``), as many
 organisations do.
 
 Usage: PYTHONPATH=src python bench/scale.py [--sizes 0.5M,2M,8M] [--work DIR]
-       [--staff-ids] [--no-analyze]
+       [--staff-ids] [--no-analyze] [--spark [--spark-cores N]] [--plot PNG]
 """
 
 from __future__ import annotations
@@ -39,6 +53,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scale_spark import (
+    agreement,
+    export_child,
+    query_child,
+    save_ties,
+    spark_child,
+    timed_analysis,
+)
 from synthetic import Shape, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,11 +105,8 @@ def _ingest_child(csv_path: str, db: str) -> dict[str, Any]:
 def _analyze_child(db: str) -> dict[str, Any]:
     import duckdb
 
-    from weakties import api
-    from weakties.config import Settings
-
     start = time.perf_counter()
-    summary = api.analyze(Settings(db_path=Path(db)))
+    summary, steps = timed_analysis(db)
     seconds = time.perf_counter() - start
     con = duckdb.connect(db, read_only=True)
     ((people, automated),) = con.execute(
@@ -99,8 +118,13 @@ def _analyze_child(db: str) -> dict[str, Any]:
         "people": people,
         "automated": automated,
         "ties": summary.ties,
+        "steps": steps,
         "peak_rss_mb": _peak_mb(),
     }
+
+
+CHILDREN = {"ingest": _ingest_child, "analyze": _analyze_child}
+CHILDREN |= {"export": export_child, "spark": spark_child, "query": query_child}
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -113,9 +137,18 @@ def _child(*args: str) -> dict[str, Any]:
         check=False,
     )
     if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+        return {"error": _error(done.stderr)}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def _error(stderr: str) -> str:
+    """What a failed child says went wrong: Python's last line when it names an error,
+    else the first line that does (a JVM's stack trace ends in a frame, not a cause)."""
+    lines = stderr.strip().splitlines() or ["?"]
+    named = [line for line in lines if "Error" in line or "Exception" in line]
+    last = lines[-1]
+    return (last if last in named or not named else named[0]).strip()[:300]
 
 
 def _log(events: int, args: argparse.Namespace) -> tuple[Path, int]:
@@ -133,8 +166,10 @@ def _measure(events: int, args: argparse.Namespace) -> dict[str, Any]:
     csv_path, people = _log(events, args)
     db = args.work / f"store-{events}.duckdb"
     db.unlink(missing_ok=True)
+    load = os.getloadavg()[0]
     ingest = _child("ingest", str(csv_path), str(db))
     out: dict[str, Any] = {"events": ingest.get("read", events), "generated_people": people}
+    out["load_at_start"] = load
     if "error" in ingest:
         return {**out, "ingest_error": ingest["error"]}
     out |= {
@@ -154,9 +189,48 @@ def _measure(events: int, args: argparse.Namespace) -> dict[str, Any]:
                 "automated": analyze["automated"],
                 "ties": analyze["ties"],
                 "analyze_seconds": round(analyze["seconds"], 2),
+                "analyze_steps": analyze["steps"],
                 "analyze_peak_rss_mb": analyze["peak_rss_mb"],
             }
+        if args.spark:  # also when DuckDB failed: its error may be the reason for Spark
+            out["spark"] = _spark(db, out["events"], args, compare="error" not in analyze)
     db.unlink(missing_ok=True)
+    return out
+
+
+def _spark(db: Path, events: int, args: argparse.Namespace, *, compare: bool) -> dict[str, Any]:
+    """Export the analysed store as Parquet, analyze it again with the features on
+    Spark, and compare the two engines' ties (when DuckDB gave some: ``compare``)."""
+    folder, saved = args.work / f"parquet-{events}", args.work / f"duckdb-ties-{events}.parquet"
+    if compare:
+        save_ties(db, saved)
+    export = _child("export", str(db), str(folder))
+    if "error" in export:
+        return {"export_error": export["error"]}
+    spark = _child("spark", str(db), str(folder), str(args.spark_cores))
+    out: dict[str, Any] = {
+        "cores": args.spark_cores,
+        "export_seconds": round(export["seconds"], 2),
+        "export_peak_rss_mb": export["peak_rss_mb"],
+        "parquet_mb": export["parquet_mb"],
+    }
+    if "error" in spark:
+        return {**out, "analyze_error": spark["error"]}
+    query = spark["spark_features_seconds"]
+    out |= {
+        "analyze_seconds": round(spark["seconds"], 2),
+        "analyze_steps": spark["steps"],
+        "session_seconds": spark["spark_session_seconds"],
+        "features_query_seconds": query,
+        "features_events_per_core_second": round(events / (query * args.spark_cores)),
+        "conform_seconds": spark["conform_seconds"],
+        "driver_scoring_seconds": spark["driver_scoring_seconds"],
+        "python_peak_rss_mb": spark["python_peak_rss_mb"],
+        "jvm_peak_rss_mb": spark["jvm_peak_rss_mb"],
+        "jvm_cpu_seconds": spark["jvm_cpu_seconds"],
+        "agreement": agreement(saved, db) if compare else None,
+    }
+    saved.unlink(missing_ok=True)
     return out
 
 
@@ -172,12 +246,14 @@ def main() -> None:
     parser.add_argument("--max-people", type=int, default=100_000)
     parser.add_argument("--staff-ids", action="store_true")
     parser.add_argument("--no-analyze", action="store_true")
+    parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--spark-cores", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--plot", type=Path, help="also draw the figures as this PNG")
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        figures = _ingest_child(*rest) if kind == "ingest" else _analyze_child(*rest)
-        print(json.dumps(figures), flush=True)
+        print(json.dumps(CHILDREN[kind](*rest)), flush=True)
         return
     load_before = os.getloadavg()[0]
     sizes = []
@@ -191,8 +267,13 @@ def main() -> None:
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
         "cpus": os.cpu_count(),
+        "memory_limit": os.environ.get("WEAKTIES_MEMORY_LIMIT", "default (2GB)"),
     }
     print(json.dumps(report, indent=1))
+    if args.plot:
+        from scale_plot import draw
+
+        draw(report, args.plot)
 
 
 if __name__ == "__main__":
