@@ -105,6 +105,7 @@ def ingest_sources(
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
             reports = _reports(con, run)
+            run.seen = None  # its hashes (16 bytes a stored record) are not needed again
         _rebuild_within(con, settings.memory_limit)
     totals = BatchCounts()
     for report in reports:
