@@ -62,6 +62,7 @@ from scale_spark import (
     timed_analysis,
 )
 from synthetic import Shape, generate
+from weakties.analysis import analysis_memory_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_PER_PERSON = 50
@@ -267,7 +268,7 @@ def main() -> None:
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
         "cpus": os.cpu_count(),
-        "memory_limit": os.environ.get("WEAKTIES_MEMORY_LIMIT", "default (2GB)"),
+        "memory_limit": analysis_memory_limit(),  # the environment's, else the machine's share
     }
     print(json.dumps(report, indent=1))
     if args.plot:
