@@ -74,6 +74,44 @@ def test_without_a_setting_the_limit_is_a_quarter_of_the_machine_within_bounds()
     assert found is None or found > 256 * 1024**2  # a machine that runs the tests
 
 
+def test_the_first_limit_is_sized_to_the_store_and_doubles_up_to_the_machines_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(analysis.MEMORY_ENV, raising=False)
+    monkeypatch.setattr(analysis, "machine_memory", lambda: 24 * 1024**3)  # share: 6 GiB
+    assert analysis.memory_limits(0) == ["1024MiB", "2048MiB", "4096MiB", "6144MiB"]
+    rows = 20_000_000  # 200 bytes a row: 4 GB
+    assert analysis.memory_limits(rows) == ["3814MiB", "6144MiB"]
+    assert analysis.memory_limits(10**9) == ["6144MiB"]  # never over the share
+    monkeypatch.setenv(analysis.MEMORY_ENV, "3GB")
+    assert analysis.memory_limits(rows) == ["3GB"]  # the user's limit, and no other
+
+
+def test_running_out_starts_again_with_more_and_keeps_nothing_of_the_first_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _store(tmp_path)
+    monkeypatch.delenv(analysis.MEMORY_ENV, raising=False)
+    monkeypatch.setattr(analysis, "machine_memory", lambda: 24 * 1024**3)
+    real = analysis._analyze
+    tried: list[str] = []
+
+    def short_at_first(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> object:
+        tried.append(str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+        if len(tried) < 3:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return real(con, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "_analyze", short_at_first)
+    summary = api.analyze(settings)
+    assert summary.ties == 3
+    assert len(tried) == 3
+    sizes = [float(t.split()[0]) for t in tried]  # "1.0 GiB", "2.0 GiB", "4.0 GiB"
+    assert sizes[1] == 2 * sizes[0] and sizes[2] == 2 * sizes[1]
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM ties").fetchall() == [(3,)]
+
+
 _RELEASE = """
 import duckdb
 from weakties.store.tuning import release_buffers
