@@ -112,6 +112,27 @@ def test_running_out_starts_again_with_more_and_keeps_nothing_of_the_first_try(
         assert con.execute("SELECT count(*) FROM ties").fetchall() == [(3,)]
 
 
+def test_pythons_own_memory_error_is_not_retried_and_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """More memory for DuckDB leaves less for Python: a MemoryError ends the analysis at
+    once, with the same one-line error."""
+    settings = _store(tmp_path)
+    monkeypatch.delenv(analysis.MEMORY_ENV, raising=False)
+    monkeypatch.setattr(analysis, "machine_memory", lambda: 24 * 1024**3)
+    calls: list[int] = []
+
+    def python_ran_out(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        raise MemoryError
+
+    monkeypatch.setattr(analysis, "_analyze", python_ran_out)
+    code = run(["--db", str(settings.db_path), "analyze"])
+    err = capsys.readouterr().err
+    assert calls == [1]
+    assert code == 2 and err.count("\n") == 1 and "out of memory" in err
+
+
 _RELEASE = """
 import duckdb
 from weakties.store.tuning import release_buffers

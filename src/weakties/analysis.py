@@ -132,21 +132,28 @@ def analyze(
         )
     if as_of is not None:
         _check_as_of(con, as_of)
-    limits = memory_limits(_count(con, "SELECT count(*) FROM participants"))
-    for attempt, limit in enumerate(limits):
-        try:
-            with memory_at_least(con, limit), collector_paused():
-                return _analyze(con, as_of, progress, features, again=attempt > 0)
-        except (duckdb.OutOfMemoryException, MemoryError) as exc:
-            if attempt + 1 < len(limits):
+    *smaller, most = memory_limits(_count(con, "SELECT count(*) FROM participants"))
+
+    def run(limit: str, again: bool) -> AnalysisSummary:
+        with memory_at_least(con, limit), collector_paused():
+            return _analyze(con, as_of, progress, features, again=again)
+
+    limit = most
+    try:
+        for attempt, limit in enumerate(smaller):
+            try:
+                return run(limit, again=attempt > 0)
+            except duckdb.OutOfMemoryException:
                 continue  # nothing was written: the analysis publishes in one transaction
-            raise OutOfMemoryError(
-                f"The analysis ran out of memory (DuckDB may use {limit}); the store's "
-                "previous analysis is kept.",
-                f"Give it more with {MEMORY_ENV}=8GB on a machine that has it, or compute "
-                "the tie features on Spark: weakties analyze --engine spark.",
-            ) from exc
-    raise AssertionError("memory_limits is never empty")
+        limit = most
+        return run(limit, again=bool(smaller))
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:  # Python's own: not retried
+        raise OutOfMemoryError(
+            f"The analysis ran out of memory (DuckDB may use {limit}); the store's "
+            "previous analysis is kept.",
+            f"Give it more with {MEMORY_ENV}=8GB on a machine that has it, or compute the "
+            "tie features on Spark: weakties analyze --engine spark.",
+        ) from exc
 
 
 MEMORY_ENV = "WEAKTIES_MEMORY_LIMIT"
@@ -154,11 +161,16 @@ MEMORY_ENV = "WEAKTIES_MEMORY_LIMIT"
 
 
 def analysis_memory_limit() -> str:
-    """DuckDB's memory limit while analysing: ``$WEAKTIES_MEMORY_LIMIT`` (``4GB``,
+    """The most DuckDB may use while analysing: ``$WEAKTIES_MEMORY_LIMIT`` (``4GB``,
     ``512MB``) when set, else a share of the machine (:data:`MACHINE_SHARE`)."""
+    return _given_limit() or machine_memory_limit(machine_memory())
+
+
+def _given_limit() -> str | None:
+    """``$WEAKTIES_MEMORY_LIMIT`` when set (an input error when it is not a size)."""
     given = os.environ.get(MEMORY_ENV, "").strip()
     if not given:
-        return machine_memory_limit(machine_memory())
+        return None
     try:
         size_bytes(given)
     except ValueError as exc:
@@ -172,9 +184,10 @@ def memory_limits(participants: int) -> list[str]:
     """The memory limits the analysis tries in turn: ``$WEAKTIES_MEMORY_LIMIT`` alone when
     set; else one sized to the store (:data:`BYTES_PER_PARTICIPANT`), doubled until the
     machine's share, which is the last."""
-    most = analysis_memory_limit()
-    if os.environ.get(MEMORY_ENV, "").strip():
-        return [most]
+    given = _given_limit()
+    if given:
+        return [given]
+    most = machine_memory_limit(machine_memory())
     ceiling = size_bytes(most)
     size = max(size_bytes(FIRST_MEMORY), BYTES_PER_PARTICIPANT * participants)
     limits = []
