@@ -92,7 +92,7 @@ def memory_at_least(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None
     """Raise DuckDB's memory limit to ``limit`` for a block (never lower it), then
     restore the limit the connection had, as DuckDB reports it: to 0.1 of its unit,
     truncated, so a limit of 256 MB comes back within 0.2 MiB."""
-    before = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    before = _memory_limit(con)
     if size_bytes(before) >= size_bytes(limit):
         yield
         return
@@ -114,13 +114,17 @@ def release_buffers(con: duckdb.DuckDBPyConnection) -> None:
     it had read, for the rest of the analysis. Best effort: when DuckDB cannot get
     under the floor (buffers in use), what it could free is freed and the limit is
     restored all the same."""
-    before = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    before = _memory_limit(con)
     try:
         _set_memory_limit(con, RELEASE_FLOOR)
     except duckdb.Error:
         pass
     finally:
         _set_memory_limit(con, before)
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
 
 def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
